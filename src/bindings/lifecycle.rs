@@ -1,0 +1,123 @@
+//! Module start-up (INI settings, the shared table), `phpinfo()` and the
+//! process-wide state the functions use.
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use ext_php_rs::flags::IniEntryPermission;
+use ext_php_rs::zend::{ExecutorGlobals, IniEntryDef, IniEntryDefs, ModuleEntry};
+use ext_php_rs::{info_table_end, info_table_header, info_table_row, info_table_start};
+use parking_lot::Mutex;
+
+use crate::cache::KeyCache;
+use crate::error::Error;
+use crate::ratelimit::{SystemClock, now_minute, Clock};
+use crate::shm::SharedTable;
+
+/// The extension's version, as PHP reports it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// INI: slots of the shared rate-limit table (64 bytes each).
+pub const INI_RATE_SLOTS: &str = "lpapi.rate_slots";
+/// INI: most key records each process caches.
+pub const INI_CACHE_ENTRIES: &str = "lpapi.cache_entries";
+const DEFAULT_RATE_SLOTS: usize = 16_384;
+const DEFAULT_CACHE_ENTRIES: usize = 1_024;
+
+static INI_ENTRIES: IniEntryDefs<3> = IniEntryDefs::new([
+    IniEntryDef::new(c"lpapi.rate_slots", c"16384", IniEntryPermission::System),
+    IniEntryDef::new(c"lpapi.cache_entries", c"1024", IniEntryPermission::System),
+    IniEntryDef::end(),
+]);
+
+/// The shared table, made once in MINIT (in php-fpm's master, before the
+/// workers fork, so they all inherit the same mapping). It lives as long as
+/// the process; a later MINIT in the same process keeps it.
+static TABLE: OnceLock<Result<SharedTable, Error>> = OnceLock::new();
+/// This process's key cache.
+static CACHE: OnceLock<Mutex<KeyCache>> = OnceLock::new();
+/// The cache generation when there is no shared table (one process only).
+static LOCAL_GENERATION: AtomicU64 = AtomicU64::new(0);
+/// Monotonic origin of cache times.
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+fn ini_usize(name: &str, default: usize) -> usize {
+    ExecutorGlobals::get()
+        .ini_values()
+        .get(name)
+        .cloned()
+        .flatten()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+/// MINIT: registers the INI settings and creates the shared table. A table
+/// that cannot be made is remembered as an error for the rate functions to
+/// throw; PHP itself still starts.
+pub extern "C" fn startup(_type: i32, module_number: i32) -> i32 {
+    IniEntryDef::register(INI_ENTRIES.as_slice(), module_number);
+    let slots = ini_usize(INI_RATE_SLOTS, DEFAULT_RATE_SLOTS);
+    let entries = ini_usize(INI_CACHE_ENTRIES, DEFAULT_CACHE_ENTRIES);
+    TABLE.get_or_init(|| SharedTable::create(slots));
+    CACHE.get_or_init(|| Mutex::new(KeyCache::new(entries)));
+    STARTED.get_or_init(Instant::now);
+    0
+}
+
+/// The shared table, or why there is none.
+///
+/// # Errors
+/// [`Error::SharedMemory`] when MINIT did not run or could not map it.
+pub fn table() -> Result<&'static SharedTable, Error> {
+    match TABLE.get() {
+        Some(Ok(table)) => Ok(table),
+        Some(Err(e)) => Err(e.clone()),
+        None => Err(Error::SharedMemory("the module was not started".to_owned())),
+    }
+}
+
+/// The current cache generation (shared when the table exists).
+pub fn generation() -> u64 {
+    table().map_or_else(|_| LOCAL_GENERATION.load(Ordering::SeqCst), SharedTable::generation)
+}
+
+/// Bumps the generation everywhere it is visible and returns it.
+pub fn bump_generation() -> u64 {
+    table().map_or_else(
+        |_| LOCAL_GENERATION.fetch_add(1, Ordering::SeqCst) + 1,
+        SharedTable::bump_generation,
+    )
+}
+
+/// This process's cache.
+pub fn cache() -> &'static Mutex<KeyCache> {
+    CACHE.get_or_init(|| Mutex::new(KeyCache::new(DEFAULT_CACHE_ENTRIES)))
+}
+
+/// Milliseconds on a monotonic clock (TTLs must not jump with the wall clock).
+pub fn now_ms() -> u64 {
+    u64::try_from(STARTED.get_or_init(Instant::now).elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The `phpinfo()` section.
+pub extern "C" fn info(_module: *mut ModuleEntry) {
+    info_table_start!();
+    info_table_header!("LatePoint API keys native core", "enabled");
+    info_table_row!("Version", VERSION);
+    match table() {
+        Ok(table) => {
+            let stats = table.stats(now_minute(SystemClock.now()));
+            info_table_row!("Rate-limit table", "shared memory (exact across processes)");
+            info_table_row!("Slots used / total", format!("{} / {}", stats.slots_used, stats.slots_total));
+            info_table_row!("Shared memory", format!("{} bytes", stats.bytes));
+            info_table_row!("Key cache generation", stats.generation.to_string());
+        }
+        Err(e) => info_table_row!("Rate-limit table", e.to_string()),
+    }
+    let cache = cache().lock().stats();
+    info_table_row!("Key cache (this process)", format!("{} / {} entries", cache.entries, cache.capacity));
+    info_table_row!(INI_RATE_SLOTS, ini_usize(INI_RATE_SLOTS, DEFAULT_RATE_SLOTS).to_string());
+    info_table_row!(INI_CACHE_ENTRIES, ini_usize(INI_CACHE_ENTRIES, DEFAULT_CACHE_ENTRIES).to_string());
+    info_table_end!();
+}

@@ -1,0 +1,217 @@
+//! The PHP surface of the extension: thin functions that convert arguments,
+//! call the core and map its errors to `LatePointApi\Native\` exceptions.
+//! The function table is SPEC §8; `php-stubs/lpapi.php` documents it for PHP.
+
+mod convert;
+mod exceptions;
+mod lifecycle;
+
+use ext_php_rs::binary_slice::BinarySlice;
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::ZendHashTable;
+
+use crate::error::Error;
+use crate::key::{self, Environment, KeyInfo};
+use crate::ratelimit::{self, Clock, Limiter, Limits, SystemClock, now_minute};
+use convert::{Assoc, boolean, long, string};
+use exceptions::{
+    EntropyException, InvalidArgumentException, InvalidKeyException, LpapiException,
+    RateTableFullException, SharedMemoryException,
+};
+use lifecycle::{bump_generation, cache, generation, now_ms, table};
+
+/// Longest bucket name accepted, in bytes.
+const MAX_BUCKET_LEN: usize = 4096;
+/// Longest cache TTL accepted, in seconds (one year).
+const MAX_TTL_SECONDS: i64 = 366 * 24 * 3600;
+
+fn key_array(info: &KeyInfo) -> Assoc {
+    Assoc::new()
+        .set("hash", string(&info.hash))
+        .set("prefix", string(&info.prefix))
+        .set("last4", string(&info.last4))
+        .set("environment", string(info.environment.name()))
+}
+
+fn bucket_name<'a>(bucket: &BinarySlice<'a, u8>) -> Result<&'a [u8], Error> {
+    let bytes: &'a [u8] = bucket;
+    if bytes.is_empty() || bytes.len() > MAX_BUCKET_LEN {
+        return Err(Error::InvalidArgument(format!(
+            "bucket must be 1 to {MAX_BUCKET_LEN} bytes long"
+        )));
+    }
+    Ok(bytes)
+}
+
+fn limiter() -> Result<Limiter<&'static crate::shm::SharedTable, SystemClock>, Error> {
+    Ok(Limiter::new(table()?, SystemClock))
+}
+
+/// Generates a key for `live` or `test` from the OS CSPRNG.
+#[php_function]
+pub fn lpapi_key_generate(environment: BinarySlice<u8>) -> PhpResult<ZBox<ZendHashTable>> {
+    let environment = Environment::from_name(&environment)?;
+    let generated = key::generate(environment)?;
+    Ok(Assoc::new()
+        .set("key", string(&generated.key))
+        .set("hash", string(&generated.info.hash))
+        .set("prefix", string(&generated.info.prefix))
+        .set("last4", string(&generated.info.last4))
+        .set("environment", string(environment.name()))
+        .build())
+}
+
+/// Validates a key (length, prefix, alphabet, checksum) and describes it.
+#[php_function]
+pub fn lpapi_key_parse(key: BinarySlice<u8>) -> PhpResult<ZBox<ZendHashTable>> {
+    let info = key::parse(&key)?;
+    Ok(key_array(&info).build())
+}
+
+/// Lowercase hex SHA-256 of any string.
+#[php_function]
+pub fn lpapi_key_hash(key: BinarySlice<u8>) -> String {
+    key::hash(&key)
+}
+
+/// Whether `key` hashes to `hash`, compared in constant time.
+#[php_function]
+pub fn lpapi_key_verify(key: BinarySlice<u8>, hash: BinarySlice<u8>) -> bool {
+    key::verify(&key, &hash)
+}
+
+/// Counts a hit against both windows of `bucket` if both have room.
+#[php_function]
+#[php(defaults(cost = 1))]
+pub fn lpapi_rate_hit(
+    bucket: BinarySlice<u8>,
+    per_minute: i64,
+    per_hour: i64,
+    cost: i64,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let bucket = bucket_name(&bucket)?;
+    let limits = Limits::new(per_minute, per_hour)?;
+    let cost = ratelimit::cost(cost)?;
+    let decision = limiter()?.hit(bucket, limits, cost)?;
+    Ok(convert::decision(&decision))
+}
+
+/// What a hit of cost 1 would get, counting nothing.
+#[php_function]
+pub fn lpapi_rate_peek(
+    bucket: BinarySlice<u8>,
+    per_minute: i64,
+    per_hour: i64,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let bucket = bucket_name(&bucket)?;
+    let limits = Limits::new(per_minute, per_hour)?;
+    let decision = limiter()?.peek(bucket, limits)?;
+    Ok(convert::decision(&decision))
+}
+
+/// Forgets the counts of `bucket`.
+#[php_function]
+pub fn lpapi_rate_reset(bucket: BinarySlice<u8>) -> PhpResult<()> {
+    let bucket = bucket_name(&bucket)?;
+    limiter()?.reset(bucket)?;
+    Ok(())
+}
+
+/// The record cached in this process under `hash`, or null.
+#[php_function]
+pub fn lpapi_cache_get(hash: BinarySlice<u8>) -> Option<ZBox<ZendHashTable>> {
+    let generation = generation();
+    let mut cache = cache().lock();
+    match cache.get(&hash, now_ms(), generation)? {
+        crate::cache::Value::Array(items) => Some(convert::from_items(items)),
+        _ => None, // lpapi_cache_put only stores arrays
+    }
+}
+
+/// Caches `record` in this process under `hash` for `ttl` seconds.
+#[php_function]
+pub fn lpapi_cache_put(hash: BinarySlice<u8>, record: &ZendHashTable, ttl: i64) -> PhpResult<()> {
+    if !(1..=MAX_TTL_SECONDS).contains(&ttl) {
+        return Err(Error::InvalidArgument(format!("ttl must be between 1 and {MAX_TTL_SECONDS} seconds")).into());
+    }
+    let value = convert::to_value(record, 0)?;
+    let generation = generation();
+    let ttl_ms = u64::try_from(ttl).unwrap_or(0) * 1000;
+    cache().lock().put(&hash, value, ttl_ms, now_ms(), generation);
+    Ok(())
+}
+
+/// Bumps the shared generation: every process drops its key cache on its
+/// next access. Returns the new generation.
+#[php_function]
+pub fn lpapi_cache_invalidate() -> i64 {
+    i64::try_from(bump_generation()).unwrap_or(i64::MAX)
+}
+
+/// Version, shared-memory use and cache statistics.
+#[php_function]
+pub fn lpapi_info() -> ZBox<ZendHashTable> {
+    let cache = cache().lock().stats();
+    let cache_array = Assoc::new()
+        .set("entries", long(cache.entries))
+        .set("capacity", long(cache.capacity))
+        .set("hits", long(cache.hits))
+        .set("misses", long(cache.misses))
+        .set("evictions", long(cache.evictions))
+        .set("flushes", long(cache.flushes))
+        .build();
+    let mut info = Assoc::new()
+        .set("version", string(lifecycle::VERSION))
+        .set("native", boolean(true));
+    info = match table() {
+        Ok(table) => {
+            let stats = table.stats(now_minute(SystemClock.now()));
+            info.set("shared_memory", boolean(true))
+                .set("slots_used", long(stats.slots_used))
+                .set("slots_assigned", long(stats.slots_assigned))
+                .set("slots_total", long(stats.slots_total))
+                .set("shm_bytes", long(stats.bytes))
+                .set("generation", long(stats.generation))
+                .set("rate_table_full_events", long(stats.full_events))
+                .set("rate_slot_reclaims", long(stats.reclaims))
+        }
+        Err(e) => info
+            .set("shared_memory", boolean(false))
+            .set("shared_memory_error", string(&e.to_string()))
+            .set("slots_used", long(0))
+            .set("slots_assigned", long(0))
+            .set("slots_total", long(0))
+            .set("shm_bytes", long(0))
+            .set("generation", long(generation()))
+            .set("rate_table_full_events", long(0))
+            .set("rate_slot_reclaims", long(0)),
+    };
+    info.set("cache", convert::array(cache_array)).build()
+}
+
+#[php_module]
+pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
+    module
+        .name("lpapi")
+        .version(lifecycle::VERSION)
+        .startup_function(lifecycle::startup)
+        .info_function(lifecycle::info)
+        .class::<LpapiException>()
+        .class::<InvalidKeyException>()
+        .class::<InvalidArgumentException>()
+        .class::<RateTableFullException>()
+        .class::<SharedMemoryException>()
+        .class::<EntropyException>()
+        .function(wrap_function!(lpapi_key_generate))
+        .function(wrap_function!(lpapi_key_parse))
+        .function(wrap_function!(lpapi_key_hash))
+        .function(wrap_function!(lpapi_key_verify))
+        .function(wrap_function!(lpapi_rate_hit))
+        .function(wrap_function!(lpapi_rate_peek))
+        .function(wrap_function!(lpapi_rate_reset))
+        .function(wrap_function!(lpapi_cache_get))
+        .function(wrap_function!(lpapi_cache_put))
+        .function(wrap_function!(lpapi_cache_invalidate))
+        .function(wrap_function!(lpapi_info))
+}
