@@ -78,7 +78,10 @@ impl KeyCache {
         let capacity = capacity.max(1);
         Self {
             entries: HashMap::with_capacity(capacity.min(4096)),
-            stats: CacheStats { capacity, ..CacheStats::default() },
+            stats: CacheStats {
+                capacity,
+                ..CacheStats::default()
+            },
         }
     }
 
@@ -97,7 +100,10 @@ impl KeyCache {
     /// the current `generation`.
     pub fn get(&mut self, hash: &[u8], now_ms: u64, generation: u64) -> Option<&Value> {
         self.sync(generation);
-        let fresh = self.entries.get(hash).is_some_and(|e| e.expires_at_ms > now_ms);
+        let fresh = self
+            .entries
+            .get(hash)
+            .is_some_and(|e| e.expires_at_ms > now_ms);
         if !fresh {
             self.entries.remove(hash);
             self.stats.misses += 1;
@@ -126,13 +132,22 @@ impl KeyCache {
             }
         }
         let expires_at_ms = now_ms.saturating_add(ttl_ms);
-        self.entries.insert(hash.to_vec(), Entry { value, expires_at_ms });
+        self.entries.insert(
+            hash.to_vec(),
+            Entry {
+                value,
+                expires_at_ms,
+            },
+        );
     }
 
     /// Counters and sizes.
     #[must_use]
     pub fn stats(&self) -> CacheStats {
-        CacheStats { entries: self.entries.len(), ..self.stats }
+        CacheStats {
+            entries: self.entries.len(),
+            ..self.stats
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-//! `lpapi`: the native core of LatePoint API Keys.
+//! `lpapi`: the native core of `LatePoint` API Keys.
 //!
 //! The logic lives in plain Rust modules with no PHP dependency, each tested
 //! with `cargo test`:

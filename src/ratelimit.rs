@@ -121,8 +121,16 @@ pub fn evaluate(
     // Another process's clock may be a hair ahead; never move a window back.
     let minute = now_minute.max(stored.minute);
     let hour = minute / 60;
-    let used_minute = if stored.minute == minute { stored.minute_count } else { 0 };
-    let used_hour = if stored.minute / 60 == hour { stored.hour_count } else { 0 };
+    let used_minute = if stored.minute == minute {
+        stored.minute_count
+    } else {
+        0
+    };
+    let used_hour = if stored.minute / 60 == hour {
+        stored.hour_count
+    } else {
+        0
+    };
 
     let minute_reset = (u64::from(minute) + 1) * 60;
     let hour_reset = (u64::from(hour) + 1) * 3600;
@@ -152,7 +160,11 @@ pub fn evaluate(
         };
         (tighter, 0)
     } else {
-        let blocking = if hour_fits { minute_status } else { hour_status };
+        let blocking = if hour_fits {
+            minute_status
+        } else {
+            hour_status
+        };
         (blocking, blocking.reset.saturating_sub(now).max(1))
     };
 
@@ -162,7 +174,13 @@ pub fn evaluate(
         hour_count: after_hour,
     });
     (
-        Decision { allowed, tighter, retry_after, minute: minute_status, hour: hour_status },
+        Decision {
+            allowed,
+            tighter,
+            retry_after,
+            minute: minute_status,
+            hour: hour_status,
+        },
         next,
     )
 }

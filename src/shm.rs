@@ -84,7 +84,11 @@ impl State {
         #[allow(clippy::cast_possible_truncation)]
         let field = |shift: u32| (word >> shift) as u32;
         Self {
-            counters: Counters { minute: field(0), minute_count: field(32), hour_count: field(64) },
+            counters: Counters {
+                minute: field(0),
+                minute_count: field(32),
+                hour_count: field(64),
+            },
             version: field(96),
         }
     }
@@ -97,7 +101,10 @@ impl State {
     }
 
     fn with(self, counters: Counters) -> Self {
-        Self { counters, version: self.version.wrapping_add(1) }
+        Self {
+            counters,
+            version: self.version.wrapping_add(1),
+        }
     }
 }
 
@@ -169,7 +176,10 @@ unsafe impl Sync for SharedTable {}
 
 impl std::fmt::Debug for SharedTable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SharedTable").field("slots", &self.slots).field("bytes", &self.bytes).finish()
+        f.debug_struct("SharedTable")
+            .field("slots", &self.slots)
+            .field("bytes", &self.bytes)
+            .finish_non_exhaustive()
     }
 }
 
@@ -220,6 +230,8 @@ impl SharedTable {
         Ok(table)
     }
 
+    // mmap returns page-aligned memory, so the cast to a 64-byte-aligned type is sound.
+    #[allow(clippy::cast_ptr_alignment)]
     fn header(&self) -> &Header {
         // SAFETY: the mapping is at least one Header long, page-aligned (so
         // 64-byte aligned), zero-initialised by mmap (a valid state for
@@ -227,6 +239,8 @@ impl SharedTable {
         unsafe { &*self.base.as_ptr().cast::<Header>() }
     }
 
+    // Page-aligned base + 64-byte header + 64-byte slots: every slot is 64-byte aligned.
+    #[allow(clippy::cast_ptr_alignment)]
     fn slot(&self, index: usize) -> &Slot {
         assert!(index < self.slots, "slot index out of range");
         // SAFETY: `index < slots`, so the slot lies inside the mapping;
@@ -256,6 +270,7 @@ impl SharedTable {
 
     /// Bumps the key-cache generation and returns the new value: every
     /// process sees it on its next cache access and drops its cache.
+    #[must_use]
     pub fn bump_generation(&self) -> u64 {
         self.header().generation.fetch_add(1, SeqCst) + 1
     }
@@ -290,7 +305,11 @@ impl SharedTable {
     fn holds(&self, index: usize, id: BucketId) -> bool {
         let slot = self.slot(index);
         slot.tag.load(SeqCst) == id.tag()
-            && slot.id.iter().zip(id.words).all(|(word, want)| word.load(SeqCst) == want)
+            && slot
+                .id
+                .iter()
+                .zip(id.words)
+                .all(|(word, want)| word.load(SeqCst) == want)
     }
 
     /// Finds the bucket without locking. The state is read *before* the
@@ -352,9 +371,17 @@ impl SharedTable {
             // The fresh counters are dated now, so the slot is live (not
             // reusable) until its hour ends, even before its first hit.
             let fresh = State::unpack(old_state)
-                .with(Counters { minute: now_minute, minute_count: 0, hour_count: 0 })
+                .with(Counters {
+                    minute: now_minute,
+                    minute_count: 0,
+                    hour_count: 0,
+                })
                 .pack();
-            if slot.state.compare_exchange(old_state, fresh, SeqCst, SeqCst).is_err() {
+            if slot
+                .state
+                .compare_exchange(old_state, fresh, SeqCst, SeqCst)
+                .is_err()
+            {
                 slot.tag.store(old_tag, SeqCst);
                 continue 'rescan;
             }
@@ -392,7 +419,12 @@ impl Store for SharedTable {
             let next_word = state.with(next).pack();
             // Success means the state did not change since it was read, which
             // was before the identity check: the slot was this bucket's.
-            if self.slot(index).state.compare_exchange(word, next_word, SeqCst, SeqCst).is_ok() {
+            if self
+                .slot(index)
+                .state
+                .compare_exchange(word, next_word, SeqCst, SeqCst)
+                .is_ok()
+            {
                 return Ok(());
             }
             std::hint::spin_loop();
@@ -410,8 +442,17 @@ impl Store for SharedTable {
         let id = BucketId::of(bucket);
         while let Some((index, word)) = self.find(id) {
             let state = State::unpack(word);
-            let zeroed = Counters { minute: state.counters.minute, minute_count: 0, hour_count: 0 };
-            if self.slot(index).state.compare_exchange(word, state.with(zeroed).pack(), SeqCst, SeqCst).is_ok() {
+            let zeroed = Counters {
+                minute: state.counters.minute,
+                minute_count: 0,
+                hour_count: 0,
+            };
+            if self
+                .slot(index)
+                .state
+                .compare_exchange(word, state.with(zeroed).pack(), SeqCst, SeqCst)
+                .is_ok()
+            {
                 break;
             }
         }
@@ -444,17 +485,20 @@ impl<'a> ClaimLock<'a> {
                 Ok(_) => return Self { header },
                 Err(holder) => {
                     spins = spins.wrapping_add(1);
-                    if spins % 64 != 0 {
+                    if !spins.is_multiple_of(64) {
                         std::hint::spin_loop();
                         continue;
                     }
                     // Every 64 spins: give the holder the CPU, and every 4096
                     // check it is still alive (its lock is ours if not).
                     std::thread::yield_now();
-                    if spins % 4096 == 0
+                    if spins.is_multiple_of(4096)
                         && holder != me
                         && !process_alive(holder)
-                        && header.claim_lock.compare_exchange(holder, me, SeqCst, SeqCst).is_ok()
+                        && header
+                            .claim_lock
+                            .compare_exchange(holder, me, SeqCst, SeqCst)
+                            .is_ok()
                     {
                         header.lock_takeovers.fetch_add(1, SeqCst);
                         return Self { header };
@@ -493,7 +537,11 @@ mod tests {
     #[test]
     fn state_round_trips_through_its_packed_word() {
         let state = State {
-            counters: Counters { minute: 29_000_000, minute_count: 7, hour_count: u32::MAX },
+            counters: Counters {
+                minute: 29_000_000,
+                minute_count: 7,
+                hour_count: u32::MAX,
+            },
             version: 0xdead_beef,
         };
         assert_eq!(State::unpack(state.pack()), state);

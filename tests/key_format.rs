@@ -53,7 +53,11 @@ fn generated_keys_have_the_documented_shape_and_parse_back() {
         let mut seen = std::collections::HashSet::new();
         for _ in 0..500 {
             let generated = key::generate(env).expect("OS random source works");
-            assert!(is_key_shaped(&generated.key), "bad shape: {}", generated.key);
+            assert!(
+                is_key_shaped(&generated.key),
+                "bad shape: {}",
+                generated.key
+            );
             assert!(generated.key.starts_with(env.key_prefix()));
             let parsed = key::parse(generated.key.as_bytes()).expect("own key parses");
             assert_eq!(parsed, generated.info);
@@ -78,7 +82,10 @@ fn generation_is_uniform_over_the_alphabet() {
             counts[index] += 1;
         }
     }
-    let (min, max) = (counts.iter().min().copied().unwrap_or(0), counts.iter().max().copied().unwrap_or(0));
+    let (min, max) = (
+        counts.iter().min().copied().unwrap_or(0),
+        counts.iter().max().copied().unwrap_or(0),
+    );
     assert!(min > 850 && max < 1220, "skewed: min {min} max {max}");
 }
 
@@ -109,8 +116,14 @@ fn each_kind_of_malformation_is_named() {
         (Vec::new(), KeyError::Length(0)),
         (good.as_bytes()[..45].to_vec(), KeyError::Length(45)),
         (format!("{good}x").into_bytes(), KeyError::Length(47)),
-        (good.replacen("lp_live_", "lp_prod_", 1).into_bytes(), KeyError::Prefix),
-        (good.replacen("lp_live_", "LP_LIVE_", 1).into_bytes(), KeyError::Prefix),
+        (
+            good.replacen("lp_live_", "lp_prod_", 1).into_bytes(),
+            KeyError::Prefix,
+        ),
+        (
+            good.replacen("lp_live_", "LP_LIVE_", 1).into_bytes(),
+            KeyError::Prefix,
+        ),
         (good.replacen('a', "_", 1).into_bytes(), KeyError::Alphabet),
         (good.replacen('0', "1", 1).into_bytes(), KeyError::Checksum),
     ];
@@ -123,7 +136,9 @@ fn each_kind_of_malformation_is_named() {
 fn error_messages_never_contain_the_key() {
     let good = VECTORS[0].0;
     let tampered = good.replacen('0', "1", 1);
-    let message = key::parse(tampered.as_bytes()).expect_err("tampered").to_string();
+    let message = key::parse(tampered.as_bytes())
+        .expect_err("tampered")
+        .to_string();
     assert!(!message.contains(&tampered[8..]), "{message}");
     assert!(!message.contains(&tampered[8..20]), "{message}");
 }
@@ -132,7 +147,11 @@ fn error_messages_never_contain_the_key() {
 fn random_garbage_never_panics_and_is_rejected() {
     let mut rng = StdRng::seed_from_u64(42);
     for round in 0..100_000 {
-        let len = if round % 2 == 0 { KEY_LEN } else { rng.random_range(0..128) };
+        let len = if round % 2 == 0 {
+            KEY_LEN
+        } else {
+            rng.random_range(0..128)
+        };
         let mut input = vec![0u8; len];
         rng.fill_bytes(&mut input);
         if round % 4 == 0 && len >= 8 {
@@ -161,6 +180,9 @@ fn environments_are_exactly_live_or_test() {
     assert_eq!(Environment::from_name(b"live"), Ok(Environment::Live));
     assert_eq!(Environment::from_name(b"test"), Ok(Environment::Test));
     for bad in [&b"LIVE"[..], b"prod", b"", b"live ", b"tes"] {
-        assert!(matches!(Environment::from_name(bad), Err(Error::InvalidArgument(_))));
+        assert!(matches!(
+            Environment::from_name(bad),
+            Err(Error::InvalidArgument(_))
+        ));
     }
 }

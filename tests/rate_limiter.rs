@@ -149,7 +149,12 @@ fn cases() -> Vec<Case> {
             name: "when both windows refuse, retry-after waits for the later reset",
             per_minute: 1,
             per_hour: 1,
-            steps: vec![At(0), Hit(1, true, 0, 3600, 0), At(100), Hit(1, false, 0, 3600, 3500)],
+            steps: vec![
+                At(0),
+                Hit(1, true, 0, 3600, 0),
+                At(100),
+                Hit(1, false, 0, 3600, 3500),
+            ],
         },
     ]
 }
@@ -168,7 +173,7 @@ fn run_case<S: Store>(case: &Case, store: S, label: &str) {
                 let d = limiter.hit(bucket.as_bytes(), limits, cost).expect("hit");
                 assert_eq!(d.allowed, allowed, "{at}: allowed");
                 assert_eq!(d.tighter.remaining, remaining, "{at}: remaining");
-                assert_eq!(d.tighter.reset, HOUR + u64::from(reset), "{at}: reset");
+                assert_eq!(d.tighter.reset, HOUR + reset, "{at}: reset");
                 assert_eq!(d.retry_after, retry_after, "{at}: retry_after");
                 last = Some(d);
             }
@@ -181,7 +186,11 @@ fn run_case<S: Store>(case: &Case, store: S, label: &str) {
             }
             Windows(minute, hour) => {
                 let d = last.expect("a call before Windows");
-                assert_eq!((d.minute.remaining, d.hour.remaining), (minute, hour), "{at}: windows");
+                assert_eq!(
+                    (d.minute.remaining, d.hour.remaining),
+                    (minute, hour),
+                    "{at}: windows"
+                );
                 assert_eq!(d.minute.limit, limits.per_minute(), "{at}");
                 assert_eq!(d.hour.limit, limits.per_hour(), "{at}");
             }
@@ -208,7 +217,10 @@ fn every_case_on_the_shared_table() {
 #[test]
 fn limits_and_costs_must_be_positive_32_bit_integers() {
     for (m, h) in [(0, 1), (1, 0), (-1, 5), (5, i64::from(u32::MAX) + 1)] {
-        assert!(matches!(Limits::new(m, h), Err(Error::InvalidArgument(_))), "{m}/{h}");
+        assert!(
+            matches!(Limits::new(m, h), Err(Error::InvalidArgument(_))),
+            "{m}/{h}"
+        );
     }
     assert!(Limits::new(1, i64::from(u32::MAX)).is_ok());
     assert!(lpapi::ratelimit::cost(0).is_err());
@@ -224,7 +236,9 @@ fn buckets_do_not_share_counters() {
     let limits = Limits::new(3, 100).expect("limits");
     for bucket in 0..40 {
         for expected_remaining in [2, 1, 0] {
-            let d = limiter.hit(format!("key:{bucket}").as_bytes(), limits, 1).expect("hit");
+            let d = limiter
+                .hit(format!("key:{bucket}").as_bytes(), limits, 1)
+                .expect("hit");
             assert!(d.allowed);
             assert_eq!(d.minute.remaining, expected_remaining, "bucket {bucket}");
         }

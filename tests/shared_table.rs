@@ -2,8 +2,8 @@
 //! no double placement when many threads create the same buckets at once, the
 //! defined behaviour of a full table, and reuse of stale slots.
 
-use std::sync::{Arc, Barrier};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Barrier};
 use std::thread;
 
 use lpapi::error::Error;
@@ -50,13 +50,21 @@ fn buckets_created_concurrently_are_placed_once_each() {
     let limits = Limits::new(1, 1_000).expect("limits");
     let workers: Vec<_> = (0..THREADS)
         .map(|_| {
-            let (table, admitted, start) = (Arc::clone(&table), Arc::clone(&admitted), Arc::clone(&start));
+            let (table, admitted, start) = (
+                Arc::clone(&table),
+                Arc::clone(&admitted),
+                Arc::clone(&start),
+            );
             thread::spawn(move || {
                 let limiter = Limiter::new(&*table, FakeClock::at(HOUR + 1));
                 let names: Vec<String> = (0..BUCKETS).map(|b| format!("key:{b}")).collect();
                 start.wait();
                 for (b, name) in names.iter().enumerate() {
-                    if limiter.hit(name.as_bytes(), limits, 1).expect("hit").allowed {
+                    if limiter
+                        .hit(name.as_bytes(), limits, 1)
+                        .expect("hit")
+                        .allowed
+                    {
                         admitted[b].fetch_add(1, Ordering::SeqCst);
                     }
                 }
@@ -66,8 +74,13 @@ fn buckets_created_concurrently_are_placed_once_each() {
     for worker in workers {
         worker.join().expect("worker");
     }
-    let doubles: Vec<usize> = (0..BUCKETS).filter(|&b| admitted[b].load(Ordering::SeqCst) != 1).collect();
-    assert!(doubles.is_empty(), "buckets not admitted exactly once: {doubles:?}");
+    let doubles: Vec<usize> = (0..BUCKETS)
+        .filter(|&b| admitted[b].load(Ordering::SeqCst) != 1)
+        .collect();
+    assert!(
+        doubles.is_empty(),
+        "buckets not admitted exactly once: {doubles:?}"
+    );
     let stats = table.stats(now_minute(HOUR + 1));
     assert_eq!(stats.slots_assigned, BUCKETS, "a bucket was placed twice");
 }
@@ -79,7 +92,12 @@ fn a_table_full_of_live_buckets_refuses_new_ones_and_keeps_the_old() {
     let limiter = Limiter::new(&table, &clock);
     let limits = Limits::new(10, 100).expect("limits");
     for b in 0..16 {
-        assert!(limiter.hit(format!("b{b}").as_bytes(), limits, 1).expect("fits").allowed);
+        assert!(
+            limiter
+                .hit(format!("b{b}").as_bytes(), limits, 1)
+                .expect("fits")
+                .allowed
+        );
     }
     let refused = limiter.hit(b"one too many", limits, 1);
     assert_eq!(refused, Err(Error::TableFull { slots: 16 }));
@@ -87,7 +105,9 @@ fn a_table_full_of_live_buckets_refuses_new_ones_and_keeps_the_old() {
     assert!(limiter.peek(b"one too many", limits).expect("peek").allowed);
     // The buckets already placed keep exact counts.
     for b in 0..16 {
-        let d = limiter.hit(format!("b{b}").as_bytes(), limits, 1).expect("placed");
+        let d = limiter
+            .hit(format!("b{b}").as_bytes(), limits, 1)
+            .expect("placed");
         assert_eq!(d.minute.remaining, 8, "bucket b{b}");
     }
     assert_eq!(table.stats(now_minute(HOUR + 10)).full_events, 1);
@@ -101,17 +121,28 @@ fn slots_of_buckets_idle_for_a_whole_hour_are_reused_with_fresh_counts() {
     let limits = Limits::new(10, 100).expect("limits");
     for b in 0..16 {
         for _ in 0..5 {
-            limiter.hit(format!("old{b}").as_bytes(), limits, 1).expect("hit");
+            limiter
+                .hit(format!("old{b}").as_bytes(), limits, 1)
+                .expect("hit");
         }
     }
     // Still within the hour: the old buckets are live, nothing can be reused.
     clock.set(HOUR + 3599);
-    assert!(matches!(limiter.hit(b"new0", limits, 1), Err(Error::TableFull { .. })));
+    assert!(matches!(
+        limiter.hit(b"new0", limits, 1),
+        Err(Error::TableFull { .. })
+    ));
     // Next hour: every old bucket is stale.
     clock.set(HOUR + 3600);
     for b in 0..8 {
-        let d = limiter.hit(format!("new{b}").as_bytes(), limits, 1).expect("reused slot");
-        assert_eq!((d.minute.remaining, d.hour.remaining), (9, 99), "new{b} inherited counts");
+        let d = limiter
+            .hit(format!("new{b}").as_bytes(), limits, 1)
+            .expect("reused slot");
+        assert_eq!(
+            (d.minute.remaining, d.hour.remaining),
+            (9, 99),
+            "new{b} inherited counts"
+        );
     }
     // An old bucket coming back starts afresh too (its hour is over).
     let d = limiter.hit(b"old3", limits, 1).expect("old bucket");
@@ -132,6 +163,12 @@ fn the_generation_only_moves_forward() {
 
 #[test]
 fn table_size_is_bounded() {
-    assert!(matches!(SharedTable::create(1), Err(Error::InvalidArgument(_))));
-    assert!(matches!(SharedTable::create(usize::MAX), Err(Error::InvalidArgument(_))));
+    assert!(matches!(
+        SharedTable::create(1),
+        Err(Error::InvalidArgument(_))
+    ));
+    assert!(matches!(
+        SharedTable::create(usize::MAX),
+        Err(Error::InvalidArgument(_))
+    ));
 }

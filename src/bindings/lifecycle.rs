@@ -12,7 +12,7 @@ use parking_lot::Mutex;
 
 use crate::cache::KeyCache;
 use crate::error::Error;
-use crate::ratelimit::{SystemClock, now_minute, Clock};
+use crate::ratelimit::{Clock, SystemClock, now_minute};
 use crate::shm::SharedTable;
 
 /// The extension's version, as PHP reports it.
@@ -79,7 +79,10 @@ pub fn table() -> Result<&'static SharedTable, Error> {
 
 /// The current cache generation (shared when the table exists).
 pub fn generation() -> u64 {
-    table().map_or_else(|_| LOCAL_GENERATION.load(Ordering::SeqCst), SharedTable::generation)
+    table().map_or_else(
+        |_| LOCAL_GENERATION.load(Ordering::SeqCst),
+        SharedTable::generation,
+    )
 }
 
 /// Bumps the generation everywhere it is visible and returns it.
@@ -109,15 +112,27 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
         Ok(table) => {
             let stats = table.stats(now_minute(SystemClock.now()));
             info_table_row!("Rate-limit table", "shared memory (exact across processes)");
-            info_table_row!("Slots used / total", format!("{} / {}", stats.slots_used, stats.slots_total));
+            info_table_row!(
+                "Slots used / total",
+                format!("{} / {}", stats.slots_used, stats.slots_total)
+            );
             info_table_row!("Shared memory", format!("{} bytes", stats.bytes));
             info_table_row!("Key cache generation", stats.generation.to_string());
         }
         Err(e) => info_table_row!("Rate-limit table", e.to_string()),
     }
     let cache = cache().lock().stats();
-    info_table_row!("Key cache (this process)", format!("{} / {} entries", cache.entries, cache.capacity));
-    info_table_row!(INI_RATE_SLOTS, ini_usize(INI_RATE_SLOTS, DEFAULT_RATE_SLOTS).to_string());
-    info_table_row!(INI_CACHE_ENTRIES, ini_usize(INI_CACHE_ENTRIES, DEFAULT_CACHE_ENTRIES).to_string());
+    info_table_row!(
+        "Key cache (this process)",
+        format!("{} / {} entries", cache.entries, cache.capacity)
+    );
+    info_table_row!(
+        INI_RATE_SLOTS,
+        ini_usize(INI_RATE_SLOTS, DEFAULT_RATE_SLOTS).to_string()
+    );
+    info_table_row!(
+        INI_CACHE_ENTRIES,
+        ini_usize(INI_CACHE_ENTRIES, DEFAULT_CACHE_ENTRIES).to_string()
+    );
     info_table_end!();
 }

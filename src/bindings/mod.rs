@@ -2,6 +2,9 @@
 //! call the core and map its errors to `LatePointApi\Native\` exceptions.
 //! The function table is SPEC §8; `php-stubs/lpapi.php` documents it for PHP.
 
+// `#[php_function]` arguments are owned wrappers built per call.
+#![allow(clippy::needless_pass_by_value)]
+
 mod convert;
 mod exceptions;
 mod lifecycle;
@@ -133,12 +136,17 @@ pub fn lpapi_cache_get(hash: BinarySlice<u8>) -> Option<ZBox<ZendHashTable>> {
 #[php_function]
 pub fn lpapi_cache_put(hash: BinarySlice<u8>, record: &ZendHashTable, ttl: i64) -> PhpResult<()> {
     if !(1..=MAX_TTL_SECONDS).contains(&ttl) {
-        return Err(Error::InvalidArgument(format!("ttl must be between 1 and {MAX_TTL_SECONDS} seconds")).into());
+        return Err(Error::InvalidArgument(format!(
+            "ttl must be between 1 and {MAX_TTL_SECONDS} seconds"
+        ))
+        .into());
     }
     let value = convert::to_value(record, 0)?;
     let generation = generation();
     let ttl_ms = u64::try_from(ttl).unwrap_or(0) * 1000;
-    cache().lock().put(&hash, value, ttl_ms, now_ms(), generation);
+    cache()
+        .lock()
+        .put(&hash, value, ttl_ms, now_ms(), generation);
     Ok(())
 }
 

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, from Debian's packages, only when
+# missing. Usage: scripts/install-deps.sh [build|test|bench]
+set -euo pipefail
+purpose="${1:-build}"
+
+packages=(php-cli php-dev libclang-dev)
+command -v cargo >/dev/null && ! cargo clippy --version >/dev/null 2>&1 && rustup component add clippy rustfmt
+case "$purpose" in
+  test)  packages+=(phpunit php-apcu php-mbstring php-xml) ;;
+  bench) packages+=(php-apcu) ;;
+esac
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "==> installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "==> Debian packages present: ${packages[*]}"
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "cargo is required (a Rust toolchain, 1.85 or newer) and was not found" >&2
+  exit 1
+fi
+echo "==> $(cargo --version), $(php -r 'echo "PHP ", PHP_VERSION;')"
