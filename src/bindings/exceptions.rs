@@ -1,65 +1,88 @@
 //! The PHP exception classes, all under `LatePointApi\Native\`, and the one
 //! mapping from the core's [`Error`] to them.
+//!
+//! They are registered as plain internal classes extending `\Exception` (no
+//! Rust object behind them), so PHP code can also create, throw and extend
+//! them like any exception: the plugin's pure-PHP fallback throws the same
+//! classes while the extension is loaded but turned off.
+
+use ext_php_rs::args::ArgInfoTables;
+use ext_php_rs::builders::ClassBuilder;
+use std::cell::Cell;
 
 use ext_php_rs::exception::PhpException;
-use ext_php_rs::prelude::*;
-use ext_php_rs::zend::ce;
+use ext_php_rs::zend::{ClassEntry, ce};
 
 use crate::error::Error;
 
 /// Base class of every exception the extension throws.
-#[php_class]
-#[php(name = "LatePointApi\\Native\\LpapiException")]
-#[php(extends(ce = ce::exception, stub = "\\Exception"))]
-#[derive(Default)]
-pub struct LpapiException;
+pub const BASE: &str = "LatePointApi\\Native\\LpapiException";
 
-/// A presented key is malformed: wrong length, prefix, alphabet or checksum.
-#[php_class]
-#[php(name = "LatePointApi\\Native\\InvalidKeyException")]
-#[php(extends(LpapiException))]
-#[derive(Default)]
-pub struct InvalidKeyException;
+/// The subclasses of [`BASE`]: a presented key is malformed; an argument is
+/// out of range; the rate table is full of live buckets; shared memory is not
+/// usable; the OS random source failed.
+pub const SUBCLASSES: [&str; 5] = [
+    "LatePointApi\\Native\\InvalidKeyException",
+    "LatePointApi\\Native\\InvalidArgumentException",
+    "LatePointApi\\Native\\RateTableFullException",
+    "LatePointApi\\Native\\SharedMemoryException",
+    "LatePointApi\\Native\\EntropyException",
+];
 
-/// An argument is outside its documented range.
-#[php_class]
-#[php(name = "LatePointApi\\Native\\InvalidArgumentException")]
-#[php(extends(LpapiException))]
-#[derive(Default)]
-pub struct InvalidArgumentException;
+thread_local! {
+    /// The base class's entry, kept from its registration: the class table
+    /// cannot be searched by name during MINIT, when the subclasses need it.
+    /// MINIT and every request of a (non-thread-safe) PHP run on this thread.
+    static BASE_ENTRY: Cell<Option<&'static ClassEntry>> = const { Cell::new(None) };
+}
 
-/// Every slot of the shared rate-limit table holds a live bucket.
-#[php_class]
-#[php(name = "LatePointApi\\Native\\RateTableFullException")]
-#[php(extends(LpapiException))]
-#[derive(Default)]
-pub struct RateTableFullException;
+fn base_entry() -> &'static ClassEntry {
+    BASE_ENTRY.with(Cell::get).unwrap_or_else(ce::exception)
+}
 
-/// The shared-memory segment could not be created or is not usable.
-#[php_class]
-#[php(name = "LatePointApi\\Native\\SharedMemoryException")]
-#[php(extends(LpapiException))]
-#[derive(Default)]
-pub struct SharedMemoryException;
+fn keep_base(entry: &'static mut ClassEntry, _: ArgInfoTables) {
+    let entry: &'static ClassEntry = entry;
+    BASE_ENTRY.with(|cell| cell.set(Some(entry)));
+}
 
-/// The OS random source failed, so no key could be generated.
-#[php_class]
-#[php(name = "LatePointApi\\Native\\EntropyException")]
-#[php(extends(LpapiException))]
-#[derive(Default)]
-pub struct EntropyException;
+fn keep(_: &'static mut ClassEntry, _: ArgInfoTables) {}
+
+/// Registers the classes (from MINIT).
+///
+/// # Errors
+/// When PHP refuses a class (e.g. the name is taken).
+pub fn register() -> ext_php_rs::error::Result<()> {
+    ClassBuilder::new(BASE)
+        .extends((ce::exception, "\\Exception"))
+        .registration(keep_base)
+        .register()?;
+    for name in SUBCLASSES {
+        ClassBuilder::new(name)
+            .extends((base_entry, BASE))
+            .registration(keep)
+            .register()?;
+    }
+    Ok(())
+}
+
+fn exception(class: &str, message: String) -> PhpException {
+    // Thrown at request time, when the class table can be searched.
+    PhpException::new(
+        message,
+        0,
+        ClassEntry::try_find(class).unwrap_or_else(base_entry),
+    )
+}
 
 impl From<Error> for PhpException {
     fn from(error: Error) -> Self {
-        let message = error.to_string();
-        match error {
-            Error::InvalidKey(_) => PhpException::from_class::<InvalidKeyException>(message),
-            Error::InvalidArgument(_) => {
-                PhpException::from_class::<InvalidArgumentException>(message)
-            }
-            Error::TableFull { .. } => PhpException::from_class::<RateTableFullException>(message),
-            Error::SharedMemory(_) => PhpException::from_class::<SharedMemoryException>(message),
-            Error::Entropy(_) => PhpException::from_class::<EntropyException>(message),
-        }
+        let class = match error {
+            Error::InvalidKey(_) => SUBCLASSES[0],
+            Error::InvalidArgument(_) => SUBCLASSES[1],
+            Error::TableFull { .. } => SUBCLASSES[2],
+            Error::SharedMemory(_) => SUBCLASSES[3],
+            Error::Entropy(_) => SUBCLASSES[4],
+        };
+        exception(class, error.to_string())
     }
 }

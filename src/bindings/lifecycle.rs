@@ -57,6 +57,9 @@ fn ini_usize(name: &str, default: usize) -> usize {
 /// throw; PHP itself still starts.
 pub extern "C" fn startup(_type: i32, module_number: i32) -> i32 {
     IniEntryDef::register(INI_ENTRIES.as_slice(), module_number);
+    if super::exceptions::register().is_err() {
+        return 1; // PHP reports "Unable to start lpapi module".
+    }
     let slots = ini_usize(INI_RATE_SLOTS, DEFAULT_RATE_SLOTS);
     let entries = ini_usize(INI_CACHE_ENTRIES, DEFAULT_CACHE_ENTRIES);
     TABLE.get_or_init(|| SharedTable::create(slots));

@@ -18,10 +18,6 @@ use crate::error::Error;
 use crate::key::{self, Environment, KeyInfo};
 use crate::ratelimit::{self, Clock, Limiter, Limits, SystemClock, now_minute};
 use convert::{Assoc, boolean, long, string};
-use exceptions::{
-    EntropyException, InvalidArgumentException, InvalidKeyException, LpapiException,
-    RateTableFullException, SharedMemoryException,
-};
 use lifecycle::{bump_generation, cache, generation, now_ms, table};
 
 /// Longest bucket name accepted, in bytes.
@@ -205,12 +201,6 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .version(lifecycle::VERSION)
         .startup_function(lifecycle::startup)
         .info_function(lifecycle::info)
-        .class::<LpapiException>()
-        .class::<InvalidKeyException>()
-        .class::<InvalidArgumentException>()
-        .class::<RateTableFullException>()
-        .class::<SharedMemoryException>()
-        .class::<EntropyException>()
         .function(wrap_function!(lpapi_key_generate))
         .function(wrap_function!(lpapi_key_parse))
         .function(wrap_function!(lpapi_key_hash))

@@ -1,0 +1,289 @@
+<?php
+/**
+ * API-key authentication for this plugin's routes only (SPEC §2–§4), hooked
+ * into WordPress's REST pipeline the way WooCommerce's REST authentication is:
+ * checks on `rest_pre_dispatch`, the permission in each route's
+ * permission_callback, headers and envelopes on `rest_post_dispatch`.
+ *
+ * Order of checks: no key in the query string → key present → well-formed
+ * and checksum → known → status and expiry → environment → IP and Origin
+ * allowlists → rate limit → permission. A request refused for lack of
+ * permission still counts against the rate limit.
+ *
+ * Keys belong to the site, not to a user: a key never logs anyone in.
+ *
+ * @package LatePointApi
+ */
+
+namespace LatePointApi;
+
+use LatePointApi\Native\InvalidKeyException;
+use LatePointApi\Native\LpapiException;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The REST hooks.
+ */
+final class Authenticator {
+
+	const API_NAMESPACE = 'latepoint-api/v1';
+	/** Query parameters that look like someone put a key in the URL. */
+	const QUERY_KEY_NAMES = array( 'api_key', 'apikey', 'key', 'x-api-key', 'x_api_key', 'access_token', 'token', 'auth' );
+	const KEY_PATTERN     = '/lp_(live|test)_[0-9A-Za-z]{38}/';
+
+	public static function register(): void {
+		add_filter( 'rest_pre_dispatch', array( self::class, 'pre_dispatch' ), 10, 3 );
+		add_filter( 'rest_post_dispatch', array( self::class, 'post_dispatch' ), 20, 3 );
+		add_filter( 'rest_allowed_cors_headers', array( self::class, 'cors_allowed_headers' ) );
+		add_filter( 'rest_exposed_cors_headers', array( self::class, 'cors_exposed_headers' ) );
+	}
+
+	/** Whether the route is in this plugin's namespace. */
+	public static function is_api_route( string $route ): bool {
+		return 1 === preg_match( '#^/' . preg_quote( self::API_NAMESPACE, '#' ) . '(/|$)#', $route );
+	}
+
+	/** Routes authenticated by WordPress (cookie + nonce, Application Passwords), not by API keys. */
+	public static function is_admin_route( string $route ): bool {
+		return 1 === preg_match( '#^/' . preg_quote( self::API_NAMESPACE, '#' ) . '/(keys|logs)(/|$)#', $route );
+	}
+
+	public static function is_public_route( string $route ): bool {
+		return '/' . self::API_NAMESPACE . '/openapi.json' === $route || '/' . self::API_NAMESPACE === rtrim( $route, '/' );
+	}
+
+	public static function uses_api_key( \WP_REST_Request $request ): bool {
+		$route = $request->get_route();
+		return self::is_api_route( $route ) && ! self::is_admin_route( $route ) && ! self::is_public_route( $route )
+			&& 'OPTIONS' !== $request->get_method();
+	}
+
+	/**
+	 * @param mixed $result
+	 * @return mixed
+	 */
+	public static function pre_dispatch( $result, $server, \WP_REST_Request $request ) {
+		if ( null !== $result || ! self::is_api_route( $request->get_route() ) ) {
+			return $result;
+		}
+		Request_Context::start();
+		Request_Context::$client_ip = Client_Ip::resolve( $_SERVER, (array) Settings::get( 'trusted_proxies' ) );
+		if ( self::is_admin_route( $request->get_route() ) && self::presented_key( $request ) ) {
+			return Api_Response::error( 403, 'insufficient_permissions', __( 'API keys cannot manage keys; sign in to WordPress as an administrator.', 'latepoint-api-keys' ) );
+		}
+		if ( ! self::uses_api_key( $request ) ) {
+			return null;
+		}
+		$error = self::authenticate( $request );
+		if ( null !== $error ) {
+			Request_Context::$auth_error = $error->get_error_code();
+			return $error;
+		}
+		return null;
+	}
+
+	/** Runs every check before the permission; null when the request may proceed. */
+	public static function authenticate( \WP_REST_Request $request ): ?\WP_Error {
+		foreach ( $request->get_query_params() as $name => $value ) {
+			if ( in_array( strtolower( (string) $name ), self::QUERY_KEY_NAMES, true ) || ( is_string( $value ) && preg_match( self::KEY_PATTERN, $value ) ) ) {
+				return Api_Response::error( 400, 'key_in_query', __( 'Send the API key in the X-API-Key header (or Authorization: Bearer), never in the URL: URLs end up in logs.', 'latepoint-api-keys' ) );
+			}
+		}
+		$key = self::presented_key( $request );
+		if ( null === $key ) {
+			return Api_Response::error( 401, 'missing_api_key', __( 'This endpoint needs an API key in the X-API-Key header.', 'latepoint-api-keys' ) );
+		}
+		if ( preg_match( '/^lp_(live|test)_[0-9A-Za-z]{4}/', $key ) ) {
+			Request_Context::$presented_prefix = substr( $key, 0, 12 );
+		}
+		try {
+			$parsed = Core::key_parse( $key );
+		} catch ( InvalidKeyException $e ) {
+			return Api_Response::error( 401, 'invalid_api_key', __( 'The API key is malformed. Check that it was copied whole.', 'latepoint-api-keys' ) );
+		}
+		try {
+			$record = Key_Service::find_for_auth( $parsed['hash'] );
+		} catch ( Storage_Error $e ) {
+			return Api_Response::error( 503, 'service_unavailable', __( 'The database is unavailable; try again shortly.', 'latepoint-api-keys' ) );
+		}
+		if ( null === $record ) {
+			return Api_Response::error( 401, 'invalid_api_key', __( 'The API key is not known to this site.', 'latepoint-api-keys' ) );
+		}
+		$status_error = self::status_error( $record );
+		if ( null !== $status_error ) {
+			Request_Context::$key = null;
+			Request_Context::$presented_prefix = $record['key_prefix'];
+			return $status_error;
+		}
+		if ( 'test' === $record['environment'] && 'production' === wp_get_environment_type() ) {
+			return Api_Response::error( 403, 'environment_mismatch', __( 'Test keys do not work on a production site. Use a live key.', 'latepoint-api-keys' ) );
+		}
+		if ( $record['allowed_ips'] && ! Client_Ip::in_list( Request_Context::$client_ip, $record['allowed_ips'] ) ) {
+			return Api_Response::error( 403, 'ip_not_allowed', __( 'This key may not be used from this IP address.', 'latepoint-api-keys' ), array( 'ip' => Request_Context::$client_ip ) );
+		}
+		$origin = $request->get_header( 'origin' );
+		if ( $record['allowed_origins'] && null !== $origin && '' !== $origin && ! in_array( Key_Service::normalize_origin( $origin ), $record['allowed_origins'], true ) ) {
+			return Api_Response::error( 403, 'origin_not_allowed', __( 'This key may not be used from this origin.', 'latepoint-api-keys' ) );
+		}
+		Request_Context::$key = $record;
+		$limits               = Key_Service::effective_limits( $record );
+		try {
+			$decision = Core::rate_hit( 'key:' . $record['id'], $limits['per_minute'], $limits['per_hour'] );
+		} catch ( LpapiException $e ) {
+			return Api_Response::error( 503, 'service_unavailable', __( 'The rate limiter is unavailable; try again shortly.', 'latepoint-api-keys' ) );
+		}
+		Request_Context::$rate = $decision;
+		if ( ! $decision['allowed'] ) {
+			return Api_Response::error(
+				429,
+				'rate_limit_exceeded',
+				/* translators: %d: seconds */
+				sprintf( __( 'Rate limit exceeded. Retry in %d seconds.', 'latepoint-api-keys' ), $decision['retry_after'] ),
+				array(
+					'limit'       => $decision['limit'],
+					'remaining'   => $decision['remaining'],
+					'reset'       => $decision['reset'],
+					'retry_after' => $decision['retry_after'],
+				)
+			);
+		}
+		return null;
+	}
+
+	private static function status_error( array $record ): ?\WP_Error {
+		$now = time();
+		switch ( $record['status'] ) {
+			case 'revoked':
+				return Api_Response::error( 401, 'key_revoked', __( 'This API key has been revoked.', 'latepoint-api-keys' ) );
+			case 'disabled':
+				return Api_Response::error( 401, 'key_disabled', __( 'This API key is disabled.', 'latepoint-api-keys' ) );
+			case 'expired':
+				return Api_Response::error( 401, 'key_expired', __( 'This API key has expired.', 'latepoint-api-keys' ) );
+			case 'rotated':
+				if ( null === $record['grace_until'] || $record['grace_until'] <= $now ) {
+					return Api_Response::error( 401, 'key_revoked', __( 'This API key was rotated and its grace period is over; use its replacement.', 'latepoint-api-keys' ) );
+				}
+				break;
+			case 'active':
+				break;
+			default:
+				return Api_Response::error( 401, 'invalid_api_key', __( 'The API key is not usable.', 'latepoint-api-keys' ) );
+		}
+		if ( null !== $record['expires_at'] && $record['expires_at'] <= $now ) {
+			return Api_Response::error( 401, 'key_expired', __( 'This API key has expired.', 'latepoint-api-keys' ) );
+		}
+		return null;
+	}
+
+	/** The key from X-API-Key or Authorization: Bearer, or null. */
+	public static function presented_key( \WP_REST_Request $request ): ?string {
+		$header = $request->get_header( 'x_api_key' );
+		if ( is_string( $header ) && '' !== trim( $header ) ) {
+			return trim( $header );
+		}
+		$authorization = $request->get_header( 'authorization' );
+		if ( is_string( $authorization ) && preg_match( '/^\s*Bearer\s+(\S+)\s*$/i', $authorization, $m ) ) {
+			return $m[1];
+		}
+		return null;
+	}
+
+	/**
+	 * A permission_callback that requires a permission of the calling key. The
+	 * key itself was checked on rest_pre_dispatch.
+	 */
+	public static function requires( string $permission ): callable {
+		return static function () use ( $permission ) {
+			$key = Request_Context::$key;
+			if ( null === $key ) {
+				return Api_Response::error( 401, 'missing_api_key', __( 'This endpoint needs an API key in the X-API-Key header.', 'latepoint-api-keys' ) );
+			}
+			if ( '' !== $permission && ! in_array( $permission, $key['permissions'], true ) ) {
+				return Api_Response::error(
+					403,
+					'insufficient_permissions',
+					/* translators: %s: a permission such as bookings:read */
+					sprintf( __( 'This key lacks the %s permission.', 'latepoint-api-keys' ), $permission ),
+					array( 'required_permission' => $permission )
+				);
+			}
+			return true;
+		};
+	}
+
+	/** rest_post_dispatch: envelope, X-Request-Id, rate-limit headers, the audit row. */
+	public static function post_dispatch( $response, $server, \WP_REST_Request $request ) {
+		if ( ! $response instanceof \WP_REST_Response || ! self::is_api_route( $request->get_route() ) ) {
+			return $response;
+		}
+		$response = Api_Response::shape( $response );
+		$response->header( 'X-Request-Id', Request_Context::request_id() );
+		$response->header( 'Cache-Control', 'no-store' );
+		$rate = Request_Context::$rate;
+		if ( null !== $rate ) {
+			foreach ( self::rate_headers( $rate, time() ) as $name => $value ) {
+				$response->header( $name, $value );
+			}
+			if ( ! $rate['allowed'] ) {
+				$response->header( 'Retry-After', (string) $rate['retry_after'] );
+			}
+		}
+		if ( self::uses_api_key( $request ) ) {
+			self::log( $request, $response );
+		}
+		return $response;
+	}
+
+	/** @return array<string, string> */
+	public static function rate_headers( array $rate, int $now ): array {
+		$is_minute = $rate['reset'] === $rate['minute']['reset'] && $rate['limit'] === $rate['minute']['limit'] && $rate['remaining'] === $rate['minute']['remaining'];
+		return array(
+			'X-RateLimit-Limit'     => (string) $rate['limit'],
+			'X-RateLimit-Remaining' => (string) $rate['remaining'],
+			'X-RateLimit-Reset'     => (string) $rate['reset'],
+			'RateLimit-Policy'      => sprintf( '"minute";q=%d;w=60, "hour";q=%d;w=3600', $rate['minute']['limit'], $rate['hour']['limit'] ),
+			'RateLimit'             => sprintf( '"%s";r=%d;t=%d', $is_minute ? 'minute' : 'hour', $rate['remaining'], max( 0, $rate['reset'] - $now ) ),
+		);
+	}
+
+	private static function log( \WP_REST_Request $request, \WP_REST_Response $response ): void {
+		$status = $response->get_status();
+		$data   = $response->get_data();
+		$key    = Request_Context::$key;
+		if ( 429 === $status ) {
+			$event = 'rate_limited';
+		} elseif ( null !== Request_Context::$auth_error ) {
+			$event = 'auth_failed';
+		} else {
+			$event = 'request';
+		}
+		Audit_Log::record(
+			array(
+				'created_at'  => Audit_Log::now_ms(),
+				'request_id'  => Request_Context::request_id(),
+				'event'       => $event,
+				'key_id'      => $key['id'] ?? null,
+				'key_prefix'  => $key['key_prefix'] ?? Request_Context::$presented_prefix,
+				'method'      => $request->get_method(),
+				'route'       => $request->get_route(),
+				'status'      => $status,
+				'error_code'  => is_array( $data ) && isset( $data['error']['code'] ) ? $data['error']['code'] : '',
+				'client_ip'   => Request_Context::$client_ip,
+				'user_agent'  => (string) $request->get_header( 'user_agent' ),
+				'duration_ms' => Request_Context::duration_ms(),
+			)
+		);
+	}
+
+	/** @param string[] $headers */
+	public static function cors_allowed_headers( array $headers ): array {
+		$headers[] = 'X-API-Key';
+		return $headers;
+	}
+
+	/** @param string[] $headers */
+	public static function cors_exposed_headers( array $headers ): array {
+		return array_merge( $headers, array( 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'RateLimit', 'RateLimit-Policy', 'Retry-After' ) );
+	}
+}

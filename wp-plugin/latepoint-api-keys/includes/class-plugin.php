@@ -1,0 +1,90 @@
+<?php
+/**
+ * Wires the plugin into WordPress: tables, REST routes and authentication,
+ * the admin page, and the scheduled jobs.
+ *
+ * @package LatePointApi
+ */
+
+namespace LatePointApi;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Hooks, registered once.
+ */
+final class Plugin {
+
+	const CRON_FLUSH       = 'lpapi_flush_audit';
+	const CRON_MAINTENANCE = 'lpapi_daily_maintenance';
+	const CRON_SCHEDULE    = 'lpapi_every_minute';
+
+	public static function boot(): void {
+		add_action( 'plugins_loaded', array( Schema::class, 'maybe_upgrade' ) );
+		add_filter( 'cron_schedules', array( self::class, 'cron_schedules' ) );
+		add_action( self::CRON_FLUSH, array( Audit_Log::class, 'flush' ) );
+		add_action( self::CRON_MAINTENANCE, array( self::class, 'daily_maintenance' ) );
+		add_action( 'init', array( self::class, 'schedule_events' ) );
+		Authenticator::register();
+		add_action( 'rest_api_init', array( self::class, 'register_routes' ) );
+		if ( is_admin() ) {
+			Admin_Page::register();
+		}
+	}
+
+	public static function register_routes(): void {
+		Rest_Me_Controller::register_routes();
+		Rest_Keys_Controller::register_routes();
+	}
+
+	public static function activate(): void {
+		Schema::install();
+		self::schedule_events();
+	}
+
+	public static function deactivate(): void {
+		Audit_Log::flush();
+		wp_clear_scheduled_hook( self::CRON_FLUSH );
+		wp_clear_scheduled_hook( self::CRON_MAINTENANCE );
+	}
+
+	/** @param array<string, array{interval: int, display: string}> $schedules */
+	public static function cron_schedules( array $schedules ): array {
+		$schedules[ self::CRON_SCHEDULE ] = array(
+			'interval' => MINUTE_IN_SECONDS,
+			'display'  => __( 'Every minute', 'latepoint-api-keys' ),
+		);
+		return $schedules;
+	}
+
+	public static function schedule_events(): void {
+		if ( ! wp_next_scheduled( self::CRON_FLUSH ) ) {
+			wp_schedule_event( time() + MINUTE_IN_SECONDS, self::CRON_SCHEDULE, self::CRON_FLUSH );
+		}
+		if ( ! wp_next_scheduled( self::CRON_MAINTENANCE ) ) {
+			wp_schedule_event( time() + HOUR_IN_SECONDS, 'daily', self::CRON_MAINTENANCE );
+		}
+	}
+
+	/** Purges old log rows and marks expired keys. */
+	public static function daily_maintenance(): void {
+		global $wpdb;
+		Audit_Log::flush();
+		Audit_Log::purge();
+		$changed = $wpdb->query( $wpdb->prepare( 'UPDATE ' . Schema::keys() . " SET status = 'expired', updated_at = %s WHERE status IN ('active','disabled') AND expires_at IS NOT NULL AND expires_at <= %s", Key_Service::now(), Key_Service::now() ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		if ( $changed ) {
+			Core::cache_invalidate();
+		}
+	}
+
+	/** Whether LatePoint itself is active (its menu and tables exist). */
+	public static function latepoint_active(): bool {
+		return class_exists( 'LatePoint' ) || defined( 'LATEPOINT_VERSION' ) || is_plugin_active_safe( 'latepoint/latepoint.php' );
+	}
+}
+
+/** is_plugin_active() without requiring wp-admin/includes/plugin.php on the front end. */
+function is_plugin_active_safe( string $plugin ): bool {
+	$active = (array) get_option( 'active_plugins', array() );
+	return in_array( $plugin, $active, true );
+}

@@ -1,0 +1,424 @@
+<?php
+/**
+ * The pure-PHP implementation of the lpapi_* functions, with the native
+ * extension's contract (php-stubs/lpapi.php). Used when the extension is not
+ * loaded, or is turned off with the LPAPI_DISABLE_NATIVE constant.
+ *
+ * Slower than the extension, and its rate counters are only as exact as its
+ * store: APCu (exact within one host, through a per-bucket lock) when it is
+ * enabled, else the database (exact: one conditional UPDATE per hit) inside
+ * WordPress, else this process's memory.
+ *
+ * @package LatePointApi
+ */
+
+namespace LatePointApi\Fallback;
+
+use LatePointApi\Native\InvalidArgumentException;
+use LatePointApi\Native\InvalidKeyException;
+
+defined( 'ABSPATH' ) || defined( 'LPAPI_FALLBACK_STANDALONE' ) || exit;
+
+/**
+ * Static implementation of every lpapi_* function.
+ */
+final class Fallback {
+
+	const VERSION       = '0.1.0';
+	const BASE62        = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+	const KEY_LEN       = 46;
+	const MAX_BUCKET    = 4096;
+	const MAX_TTL       = 31622400;
+	const MAX_U32       = 4294967295;
+	const MAX_DEPTH     = 16;
+	const APCU_PREFIX   = 'lpapi:';
+
+	/** @var array<string, array{0: int, 1: int, 2: int}> process-local counters: minute, minute count, hour count. */
+	private static $memory_counters = array();
+	/** @var array<string, array{value: array, expires: float}> */
+	private static $memory_cache = array();
+	/** @var int */
+	private static $memory_generation = 0;
+	/** @var array<string, int> */
+	private static $stats = array( 'hits' => 0, 'misses' => 0, 'evictions' => 0, 'flushes' => 0 );
+	/** @var int generation the local cache entries belong to */
+	private static $cache_generation = 0;
+
+	/**
+	 * @param string $environment "live" or "test".
+	 * @return array{key: string, hash: string, prefix: string, last4: string, environment: string}
+	 */
+	public static function key_generate( string $environment ): array {
+		if ( 'live' !== $environment && 'test' !== $environment ) {
+			throw new InvalidArgumentException( 'environment must be "live" or "test"' );
+		}
+		$body = '';
+		while ( strlen( $body ) < 32 ) {
+			foreach ( str_split( random_bytes( 48 ) ) as $byte ) {
+				$value = ord( $byte );
+				if ( $value < 248 && strlen( $body ) < 32 ) {
+					$body .= self::BASE62[ $value % 62 ];
+				}
+			}
+		}
+		$signed = 'lp_' . $environment . '_' . $body;
+		$key    = $signed . self::checksum( $signed );
+		return array( 'key' => $key ) + self::describe( $key, $environment );
+	}
+
+	/**
+	 * @return array{hash: string, prefix: string, last4: string, environment: string}
+	 */
+	public static function key_parse( string $key ): array {
+		$length = strlen( $key );
+		if ( self::KEY_LEN !== $length ) {
+			throw new InvalidKeyException( "malformed API key: expected 46 characters, got {$length}" );
+		}
+		$head = substr( $key, 0, 8 );
+		if ( 'lp_live_' !== $head && 'lp_test_' !== $head ) {
+			throw new InvalidKeyException( 'malformed API key: must start with lp_live_ or lp_test_' );
+		}
+		if ( strspn( $key, self::BASE62, 8 ) !== 38 ) {
+			throw new InvalidKeyException( 'malformed API key: only 0-9, A-Z and a-z may follow the prefix' );
+		}
+		if ( ! hash_equals( self::checksum( substr( $key, 0, 40 ) ), substr( $key, 40 ) ) ) {
+			throw new InvalidKeyException( 'malformed API key: checksum mismatch' );
+		}
+		return self::describe( $key, 'lp_live_' === $head ? 'live' : 'test' );
+	}
+
+	public static function key_hash( string $key ): string {
+		return hash( 'sha256', $key );
+	}
+
+	public static function key_verify( string $key, string $hash ): bool {
+		return hash_equals( hash( 'sha256', $key ), strtolower( $hash ) );
+	}
+
+	/** The 6-character base62 CRC32 of $data, zero-padded, most significant first. */
+	public static function checksum( string $data ): string {
+		$value = crc32( $data );
+		$out   = '';
+		for ( $i = 0; $i < 6; $i++ ) {
+			$out   = self::BASE62[ $value % 62 ] . $out;
+			$value = intdiv( $value, 62 );
+		}
+		return $out;
+	}
+
+	private static function describe( string $key, string $environment ): array {
+		return array(
+			'hash'        => hash( 'sha256', $key ),
+			'prefix'      => substr( $key, 0, 12 ),
+			'last4'       => substr( $key, -4 ),
+			'environment' => $environment,
+		);
+	}
+
+	// ---------------------------------------------------------------- rate limits
+
+	public static function rate_hit( string $bucket, int $per_minute, int $per_hour, int $cost = 1 ): array {
+		self::check_bucket( $bucket );
+		self::check_positive( 'per_minute', $per_minute );
+		self::check_positive( 'per_hour', $per_hour );
+		self::check_positive( 'cost', $cost );
+		$now      = time();
+		$decision = null;
+		self::update_counters(
+			$bucket,
+			$now,
+			static function ( array $stored ) use ( $now, $per_minute, $per_hour, $cost, &$decision ) {
+				list( $decision, $next ) = self::evaluate( $stored, $now, $per_minute, $per_hour, $cost, true );
+				return $next;
+			}
+		);
+		return $decision;
+	}
+
+	public static function rate_peek( string $bucket, int $per_minute, int $per_hour ): array {
+		self::check_bucket( $bucket );
+		self::check_positive( 'per_minute', $per_minute );
+		self::check_positive( 'per_hour', $per_hour );
+		$now = time();
+		return self::evaluate( self::read_counters( $bucket ), $now, $per_minute, $per_hour, 1, false )[0];
+	}
+
+	public static function rate_reset( string $bucket ): void {
+		self::check_bucket( $bucket );
+		$store = self::store();
+		if ( 'apcu' === $store ) {
+			apcu_delete( self::APCU_PREFIX . 'rate:' . hash( 'sha256', $bucket ) );
+		} elseif ( 'database' === $store ) {
+			global $wpdb;
+			$wpdb->delete( self::counters_table(), array( 'bucket' => hash( 'sha256', $bucket ) ) );
+		} else {
+			unset( self::$memory_counters[ $bucket ] );
+		}
+	}
+
+	/**
+	 * The two-window decision: the same rules as src/ratelimit.rs.
+	 *
+	 * @param array{0: int, 1: int, 2: int} $stored minute index, minute count, hour count.
+	 * @return array{0: array, 1: ?array{0: int, 1: int, 2: int}}
+	 */
+	public static function evaluate( array $stored, int $now, int $per_minute, int $per_hour, int $cost, bool $count ): array {
+		list( $stored_minute, $stored_minute_count, $stored_hour_count ) = $stored;
+		$minute      = max( intdiv( $now, 60 ), $stored_minute );
+		$hour        = intdiv( $minute, 60 );
+		$used_minute = $stored_minute === $minute ? $stored_minute_count : 0;
+		$used_hour   = intdiv( $stored_minute, 60 ) === $hour ? $stored_hour_count : 0;
+		$minute_fits = $used_minute + $cost <= $per_minute;
+		$hour_fits   = $used_hour + $cost <= $per_hour;
+		$allowed     = $minute_fits && $hour_fits;
+		if ( $allowed && $count ) {
+			$used_minute += $cost;
+			$used_hour   += $cost;
+		}
+		$minute_status = array(
+			'limit'     => $per_minute,
+			'remaining' => max( 0, $per_minute - $used_minute ),
+			'reset'     => ( $minute + 1 ) * 60,
+		);
+		$hour_status   = array(
+			'limit'     => $per_hour,
+			'remaining' => max( 0, $per_hour - $used_hour ),
+			'reset'     => ( $hour + 1 ) * 3600,
+		);
+		if ( $allowed ) {
+			$tighter     = $minute_status['remaining'] < $hour_status['remaining'] ? $minute_status : $hour_status;
+			$retry_after = 0;
+		} else {
+			$tighter     = $hour_fits ? $minute_status : $hour_status;
+			$retry_after = max( 1, $tighter['reset'] - $now );
+		}
+		$decision = array(
+			'allowed'     => $allowed,
+			'limit'       => $tighter['limit'],
+			'remaining'   => $tighter['remaining'],
+			'reset'       => $tighter['reset'],
+			'retry_after' => $retry_after,
+			'minute'      => $minute_status,
+			'hour'        => $hour_status,
+		);
+		return array( $decision, ( $allowed && $count ) ? array( $minute, $used_minute, $used_hour ) : null );
+	}
+
+	/** Which store holds the counters and the cache generation. */
+	public static function store(): string {
+		if ( function_exists( 'apcu_enabled' ) && apcu_enabled() ) {
+			return 'apcu';
+		}
+		if ( isset( $GLOBALS['wpdb'] ) && defined( 'ABSPATH' ) && function_exists( 'get_option' ) ) {
+			return 'database';
+		}
+		return 'memory';
+	}
+
+	public static function counters_table(): string {
+		global $wpdb;
+		return $wpdb->prefix . 'lpapi_rate_counters';
+	}
+
+	private static function read_counters( string $bucket ): array {
+		$store = self::store();
+		if ( 'apcu' === $store ) {
+			$value = apcu_fetch( self::APCU_PREFIX . 'rate:' . hash( 'sha256', $bucket ) );
+			return is_array( $value ) ? $value : array( 0, 0, 0 );
+		}
+		if ( 'database' === $store ) {
+			global $wpdb;
+			$row = $wpdb->get_row(
+				$wpdb->prepare( 'SELECT minute_index, minute_count, hour_count FROM ' . self::counters_table() . ' WHERE bucket = %s', hash( 'sha256', $bucket ) ), // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- table name is ours.
+				ARRAY_N
+			);
+			return $row ? array_map( 'intval', $row ) : array( 0, 0, 0 );
+		}
+		return self::$memory_counters[ $bucket ] ?? array( 0, 0, 0 );
+	}
+
+	/**
+	 * Applies $decide to the bucket's counters atomically for the store.
+	 *
+	 * @param callable(array): ?array $decide
+	 */
+	private static function update_counters( string $bucket, int $now, callable $decide ): void {
+		$store = self::store();
+		if ( 'memory' === $store ) {
+			$next = $decide( self::$memory_counters[ $bucket ] ?? array( 0, 0, 0 ) );
+			if ( null !== $next ) {
+				self::$memory_counters[ $bucket ] = $next;
+			}
+			return;
+		}
+		if ( 'apcu' === $store ) {
+			$key  = self::APCU_PREFIX . 'rate:' . hash( 'sha256', $bucket );
+			$lock = $key . ':lock';
+			// apcu_add is atomic: whoever adds the lock key holds the bucket. The
+			// lock expires by itself should its holder die.
+			$spins = 0;
+			while ( ! apcu_add( $lock, 1, 2 ) ) {
+				if ( ++$spins > 20000 ) {
+					apcu_delete( $lock ); // A holder that died: take over.
+				}
+				usleep( 0 === $spins % 100 ? 100 : 0 );
+			}
+			try {
+				$stored = apcu_fetch( $key );
+				$next   = $decide( is_array( $stored ) ? $stored : array( 0, 0, 0 ) );
+				if ( null !== $next ) {
+					apcu_store( $key, $next, 7200 );
+				}
+			} finally {
+				apcu_delete( $lock );
+			}
+			return;
+		}
+		global $wpdb;
+		$table = self::counters_table();
+		$id    = hash( 'sha256', $bucket );
+		// A row lock (SELECT … FOR UPDATE in a transaction) makes read-decide-write atomic.
+		$wpdb->query( 'START TRANSACTION' );
+		$wpdb->query( $wpdb->prepare( "INSERT IGNORE INTO {$table} (bucket, minute_index, minute_count, hour_count) VALUES (%s, 0, 0, 0)", $id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$row  = $wpdb->get_row( $wpdb->prepare( "SELECT minute_index, minute_count, hour_count FROM {$table} WHERE bucket = %s FOR UPDATE", $id ), ARRAY_N ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$next = $decide( $row ? array_map( 'intval', $row ) : array( 0, 0, 0 ) );
+		if ( null !== $next ) {
+			$wpdb->query( $wpdb->prepare( "UPDATE {$table} SET minute_index = %d, minute_count = %d, hour_count = %d WHERE bucket = %s", $next[0], $next[1], $next[2], $id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		}
+		$wpdb->query( 'COMMIT' );
+	}
+
+	private static function check_bucket( string $bucket ): void {
+		$length = strlen( $bucket );
+		if ( $length < 1 || $length > self::MAX_BUCKET ) {
+			throw new InvalidArgumentException( 'bucket must be 1 to ' . self::MAX_BUCKET . ' bytes long' );
+		}
+	}
+
+	private static function check_positive( string $name, int $value ): void {
+		if ( $value < 1 || $value > self::MAX_U32 ) {
+			throw new InvalidArgumentException( "{$name} must be between 1 and " . self::MAX_U32 );
+		}
+	}
+
+	// ---------------------------------------------------------------- key cache
+
+	private static function generation(): int {
+		if ( 'apcu' === self::store() ) {
+			$value = apcu_fetch( self::APCU_PREFIX . 'generation' );
+			return is_int( $value ) ? $value : 0;
+		}
+		return self::$memory_generation;
+	}
+
+	private static function sync_cache(): void {
+		$generation = self::generation();
+		if ( $generation !== self::$cache_generation ) {
+			if ( self::$memory_cache ) {
+				++self::$stats['flushes'];
+			}
+			self::$memory_cache     = array();
+			self::$cache_generation = $generation;
+		}
+	}
+
+	public static function cache_get( string $hash ): ?array {
+		self::sync_cache();
+		$entry = self::$memory_cache[ $hash ] ?? null;
+		if ( null === $entry || $entry['expires'] <= microtime( true ) ) {
+			unset( self::$memory_cache[ $hash ] );
+			++self::$stats['misses'];
+			return null;
+		}
+		++self::$stats['hits'];
+		return $entry['value'];
+	}
+
+	public static function cache_put( string $hash, array $record, int $ttl ): void {
+		if ( $ttl < 1 || $ttl > self::MAX_TTL ) {
+			throw new InvalidArgumentException( 'ttl must be between 1 and ' . self::MAX_TTL . ' seconds' );
+		}
+		self::check_record( $record, 0 );
+		self::sync_cache();
+		$capacity = self::cache_capacity();
+		if ( ! isset( self::$memory_cache[ $hash ] ) && count( self::$memory_cache ) >= $capacity ) {
+			$now                = microtime( true );
+			self::$memory_cache = array_filter(
+				self::$memory_cache,
+				static function ( $entry ) use ( $now ) {
+					return $entry['expires'] > $now;
+				}
+			);
+			if ( count( self::$memory_cache ) >= $capacity ) {
+				$soonest = null;
+				foreach ( self::$memory_cache as $key => $entry ) {
+					if ( null === $soonest || $entry['expires'] < self::$memory_cache[ $soonest ]['expires'] ) {
+						$soonest = $key;
+					}
+				}
+				unset( self::$memory_cache[ $soonest ] );
+				++self::$stats['evictions'];
+			}
+		}
+		self::$memory_cache[ $hash ] = array(
+			'value'   => $record,
+			'expires' => microtime( true ) + $ttl,
+		);
+	}
+
+	public static function cache_invalidate(): int {
+		if ( 'apcu' === self::store() ) {
+			apcu_add( self::APCU_PREFIX . 'generation', 0 );
+			$generation = apcu_inc( self::APCU_PREFIX . 'generation' );
+			return is_int( $generation ) ? $generation : 0;
+		}
+		return ++self::$memory_generation;
+	}
+
+	private static function cache_capacity(): int {
+		return 1024;
+	}
+
+	/**
+	 * @param mixed $value
+	 */
+	private static function check_record( $value, int $depth ): void {
+		if ( $depth > self::MAX_DEPTH ) {
+			throw new InvalidArgumentException( 'record nests deeper than ' . self::MAX_DEPTH . ' arrays' );
+		}
+		foreach ( $value as $item ) {
+			if ( is_array( $item ) ) {
+				self::check_record( $item, $depth + 1 );
+			} elseif ( ! ( null === $item || is_scalar( $item ) ) ) {
+				throw new InvalidArgumentException(
+					'a cached record may hold only null, bool, int, float, string and array values, not ' . get_debug_type( $item )
+				);
+			}
+		}
+	}
+
+	public static function info(): array {
+		self::sync_cache();
+		return array(
+			'version'                => self::VERSION,
+			'native'                 => false,
+			'shared_memory'          => false,
+			'shared_memory_error'    => 'the native extension is not in use; counters are kept in ' . self::store(),
+			'slots_used'             => 0,
+			'slots_assigned'         => 0,
+			'slots_total'            => 0,
+			'shm_bytes'              => 0,
+			'generation'             => self::generation(),
+			'rate_table_full_events' => 0,
+			'rate_slot_reclaims'     => 0,
+			'cache'                  => array(
+				'entries'   => count( self::$memory_cache ),
+				'capacity'  => self::cache_capacity(),
+				'hits'      => self::$stats['hits'],
+				'misses'    => self::$stats['misses'],
+				'evictions' => self::$stats['evictions'],
+				'flushes'   => self::$stats['flushes'],
+			),
+		);
+	}
+}
