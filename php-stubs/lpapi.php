@@ -4,7 +4,7 @@
  * and static analysis. Never loaded at run time: the extension, or the
  * plugin's pure-PHP fallback, defines these functions.
  *
- * tests/php/StubsTest.php fails when these stubs and the built extension
+ * tests/php/native/StubsTest.php fails when these stubs and the built extension
  * disagree on names, parameters, defaults or types.
  *
  * @package LatePointApi

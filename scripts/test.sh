@@ -52,6 +52,12 @@ run_phpunit "PHP tests against the native extension" \
   -d "extension=$EXT" -d zend.assertions=1 -d assert.exception=1 -d apc.enable_cli=1 \
   /usr/bin/phpunit -c tests/php/phpunit.xml --colors=never
 
+# The same contract tests against the plugin's pure-PHP fallback (no extension loaded).
+LPAPI_IMPL=fallback LPAPI_FALLBACK="$PWD/wp-plugin/latepoint-api-keys/includes/fallback/functions.php" \
+  run_phpunit "PHP contract tests against the pure-PHP fallback" \
+  -d apc.enable_cli=1 -d zend.assertions=1 -d assert.exception=1 \
+  /usr/bin/phpunit -c tests/php/phpunit.xml --colors=never --testsuite contract
+
 echo
 if ((${#failed_suites[@]})); then echo "==> failing: ${failed_suites[*]}"; fi
 echo "$total_pass passed, $total_fail failed"

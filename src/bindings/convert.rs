@@ -1,7 +1,9 @@
 //! Conversions between PHP values and the core's types.
 
 use ext_php_rs::boxed::ZBox;
-use ext_php_rs::types::{ArrayKey as ZendKey, ZendHashTable, Zval};
+use ext_php_rs::convert::FromZval;
+use ext_php_rs::flags::DataType;
+use ext_php_rs::types::{ZendHashTable, Zval};
 
 use crate::cache::{ArrayKey, MAX_DEPTH, Value};
 use crate::error::Error;
@@ -88,17 +90,18 @@ pub fn to_value(array: &ZendHashTable, depth: usize) -> PhpResult<Value> {
         )));
     }
     let mut items = Vec::with_capacity(array.len());
-    for (key, zval) in array {
-        let key = match key {
-            ZendKey::Long(i) => ArrayKey::Int(i),
-            ZendKey::String(s) => ArrayKey::Str(s.into_bytes()),
-            ZendKey::Str(s) => ArrayKey::Str(s.as_bytes().to_vec()),
-            ZendKey::ZendString(s) => ArrayKey::Str(
-                s.as_str()
-                    .map_err(|_| Error::InvalidArgument("record keys must be UTF-8".to_owned()))?
-                    .as_bytes()
-                    .to_vec(),
-            ),
+    // `next_zval` hands the key over as a zval; ext-php-rs's plain iterator
+    // panics on a key that is not UTF-8.
+    let mut entries = array.iter();
+    while let Some((key, zval)) = entries.next_zval() {
+        let key = if let Some(index) = key.long() {
+            ArrayKey::Int(index)
+        } else if let Some(name) = key.str() {
+            ArrayKey::Str(name.as_bytes().to_vec())
+        } else {
+            return Err(Error::InvalidArgument(
+                "record keys must be integers or UTF-8 strings".to_owned(),
+            ));
         };
         items.push((key, zval_to_value(zval.dereference(), depth)?));
     }
@@ -153,4 +156,82 @@ pub fn from_items(items: &[(ArrayKey, Value)]) -> ZBox<ZendHashTable> {
         };
     }
     ht
+}
+
+/// A string argument, converted the way PHP converts arguments of internal
+/// functions in coercive mode: strings as they are (any bytes), integers,
+/// booleans and finite floats to their string form; anything else is a
+/// `TypeError`.
+pub struct Bytes(pub Vec<u8>);
+
+impl<'a> FromZval<'a> for Bytes {
+    const TYPE: DataType = DataType::String;
+
+    fn from_zval(zval: &'a Zval) -> Option<Self> {
+        let zval = zval.dereference();
+        if let Some(s) = zval.zend_str() {
+            Some(Self(s.as_bytes().to_vec()))
+        } else if let Some(i) = zval.long() {
+            Some(Self(i.to_string().into_bytes()))
+        } else if let Some(b) = zval.bool() {
+            Some(Self(if b { b"1".to_vec() } else { Vec::new() }))
+        } else {
+            // PHP writes floats in their shortest round-trip form, as Rust
+            // does, except for exponents (1.0E+20), which are refused here.
+            zval.double()
+                .filter(|f| f.is_finite() && (*f == 0.0 || (1e-4..1e15).contains(&f.abs())))
+                .map(|f| Self(format!("{f}").into_bytes()))
+        }
+    }
+}
+
+/// An integer argument, converted as PHP does in coercive mode: integers,
+/// integral floats, numeric strings with an integral value (surrounding
+/// whitespace allowed) and booleans; anything else is a `TypeError`.
+pub struct Int(pub i64);
+
+impl<'a> FromZval<'a> for Int {
+    const TYPE: DataType = DataType::Long;
+
+    fn from_zval(zval: &'a Zval) -> Option<Self> {
+        let zval = zval.dereference();
+        if let Some(i) = zval.long() {
+            Some(Self(i))
+        } else if let Some(b) = zval.bool() {
+            Some(Self(i64::from(b)))
+        } else if let Some(f) = zval.double() {
+            integral_float(f).map(Self)
+        } else {
+            let text = zval.str()?.trim_matches(|c: char| c.is_ascii_whitespace());
+            text.parse::<i64>()
+                .ok()
+                .or_else(|| text.parse::<f64>().ok().and_then(integral_float))
+                .map(Self)
+        }
+    }
+}
+
+// For `#[php(defaults(cost = 1))]`: the default value and its stub text.
+impl From<i64> for Int {
+    fn from(value: i64) -> Self {
+        Self(value)
+    }
+}
+
+impl ext_php_rs::convert::StubLiteral for Int {
+    fn stub_literal(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+/// The float as an integer if it is exactly one (PHP 8.1+ deprecates
+/// float-to-int conversions that lose precision; this refuses them).
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss,
+    clippy::float_cmp
+)]
+fn integral_float(f: f64) -> Option<i64> {
+    let i = f as i64;
+    (f.is_finite() && f.fract() == 0.0 && i as f64 == f).then_some(i)
 }

@@ -42,14 +42,21 @@ static LOCAL_GENERATION: AtomicU64 = AtomicU64::new(0);
 /// Monotonic origin of cache times.
 static STARTED: OnceLock<Instant> = OnceLock::new();
 
-fn ini_usize(name: &str, default: usize) -> usize {
-    ExecutorGlobals::get()
+/// An INI setting as a whole number: the default when unset, an error naming
+/// the setting when it is not a whole number.
+fn ini_usize(name: &str, default: usize) -> Result<usize, Error> {
+    match ExecutorGlobals::get()
         .ini_values()
         .get(name)
         .cloned()
         .flatten()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(default)
+    {
+        None => Ok(default),
+        Some(v) if v.trim().is_empty() => Ok(default),
+        Some(v) => v.trim().parse().map_err(|_| {
+            Error::InvalidArgument(format!("{name} must be a whole number, not {v:?}"))
+        }),
+    }
 }
 
 /// MINIT: registers the INI settings and creates the shared table. A table
@@ -61,8 +68,9 @@ pub extern "C" fn startup(_type: i32, module_number: i32) -> i32 {
         return 1; // PHP reports "Unable to start lpapi module".
     }
     let slots = ini_usize(INI_RATE_SLOTS, DEFAULT_RATE_SLOTS);
-    let entries = ini_usize(INI_CACHE_ENTRIES, DEFAULT_CACHE_ENTRIES);
-    TABLE.get_or_init(|| SharedTable::create(slots));
+    let entries =
+        ini_usize(INI_CACHE_ENTRIES, DEFAULT_CACHE_ENTRIES).unwrap_or(DEFAULT_CACHE_ENTRIES);
+    TABLE.get_or_init(|| slots.and_then(SharedTable::create));
     CACHE.get_or_init(|| Mutex::new(KeyCache::new(entries)));
     STARTED.get_or_init(Instant::now);
     0
@@ -75,7 +83,10 @@ pub extern "C" fn startup(_type: i32, module_number: i32) -> i32 {
 pub fn table() -> Result<&'static SharedTable, Error> {
     match TABLE.get() {
         Some(Ok(table)) => Ok(table),
-        Some(Err(e)) => Err(e.clone()),
+        // A table that could not be made is a shared-memory problem to the
+        // caller, whatever the reason (a bad lpapi.rate_slots, mmap failing).
+        Some(Err(e @ Error::SharedMemory(_))) => Err(e.clone()),
+        Some(Err(e)) => Err(Error::SharedMemory(e.to_string())),
         None => Err(Error::SharedMemory("the module was not started".to_owned())),
     }
 }
@@ -129,13 +140,12 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
         "Key cache (this process)",
         format!("{} / {} entries", cache.entries, cache.capacity)
     );
-    info_table_row!(
-        INI_RATE_SLOTS,
-        ini_usize(INI_RATE_SLOTS, DEFAULT_RATE_SLOTS).to_string()
-    );
-    info_table_row!(
-        INI_CACHE_ENTRIES,
-        ini_usize(INI_CACHE_ENTRIES, DEFAULT_CACHE_ENTRIES).to_string()
-    );
+    for (name, default) in [
+        (INI_RATE_SLOTS, DEFAULT_RATE_SLOTS),
+        (INI_CACHE_ENTRIES, DEFAULT_CACHE_ENTRIES),
+    ] {
+        let value = ini_usize(name, default).map_or_else(|e| e.to_string(), |v| v.to_string());
+        info_table_row!(name, value);
+    }
     info_table_end!();
 }

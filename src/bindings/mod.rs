@@ -9,7 +9,6 @@ mod convert;
 mod exceptions;
 mod lifecycle;
 
-use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
@@ -17,7 +16,7 @@ use ext_php_rs::types::ZendHashTable;
 use crate::error::Error;
 use crate::key::{self, Environment, KeyInfo};
 use crate::ratelimit::{self, Clock, Limiter, Limits, SystemClock, now_minute};
-use convert::{Assoc, boolean, long, string};
+use convert::{Assoc, Bytes, Int, boolean, long, string};
 use lifecycle::{bump_generation, cache, generation, now_ms, table};
 
 /// Longest bucket name accepted, in bytes.
@@ -33,8 +32,8 @@ fn key_array(info: &KeyInfo) -> Assoc {
         .set("environment", string(info.environment.name()))
 }
 
-fn bucket_name<'a>(bucket: &BinarySlice<'a, u8>) -> Result<&'a [u8], Error> {
-    let bytes: &'a [u8] = bucket;
+fn bucket_name(bucket: &Bytes) -> Result<&[u8], Error> {
+    let bytes = bucket.0.as_slice();
     if bytes.is_empty() || bytes.len() > MAX_BUCKET_LEN {
         return Err(Error::InvalidArgument(format!(
             "bucket must be 1 to {MAX_BUCKET_LEN} bytes long"
@@ -49,8 +48,8 @@ fn limiter() -> Result<Limiter<&'static crate::shm::SharedTable, SystemClock>, E
 
 /// Generates a key for `live` or `test` from the OS CSPRNG.
 #[php_function]
-pub fn lpapi_key_generate(environment: BinarySlice<u8>) -> PhpResult<ZBox<ZendHashTable>> {
-    let environment = Environment::from_name(&environment)?;
+pub fn lpapi_key_generate(environment: Bytes) -> PhpResult<ZBox<ZendHashTable>> {
+    let environment = Environment::from_name(&environment.0)?;
     let generated = key::generate(environment)?;
     Ok(Assoc::new()
         .set("key", string(&generated.key))
@@ -63,35 +62,35 @@ pub fn lpapi_key_generate(environment: BinarySlice<u8>) -> PhpResult<ZBox<ZendHa
 
 /// Validates a key (length, prefix, alphabet, checksum) and describes it.
 #[php_function]
-pub fn lpapi_key_parse(key: BinarySlice<u8>) -> PhpResult<ZBox<ZendHashTable>> {
-    let info = key::parse(&key)?;
+pub fn lpapi_key_parse(key: Bytes) -> PhpResult<ZBox<ZendHashTable>> {
+    let info = key::parse(&key.0)?;
     Ok(key_array(&info).build())
 }
 
 /// Lowercase hex SHA-256 of any string.
 #[php_function]
-pub fn lpapi_key_hash(key: BinarySlice<u8>) -> String {
-    key::hash(&key)
+pub fn lpapi_key_hash(key: Bytes) -> String {
+    key::hash(&key.0)
 }
 
 /// Whether `key` hashes to `hash`, compared in constant time.
 #[php_function]
-pub fn lpapi_key_verify(key: BinarySlice<u8>, hash: BinarySlice<u8>) -> bool {
-    key::verify(&key, &hash)
+pub fn lpapi_key_verify(key: Bytes, hash: Bytes) -> bool {
+    key::verify(&key.0, &hash.0)
 }
 
 /// Counts a hit against both windows of `bucket` if both have room.
 #[php_function]
 #[php(defaults(cost = 1))]
 pub fn lpapi_rate_hit(
-    bucket: BinarySlice<u8>,
-    per_minute: i64,
-    per_hour: i64,
-    cost: i64,
+    bucket: Bytes,
+    per_minute: Int,
+    per_hour: Int,
+    cost: Int,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let bucket = bucket_name(&bucket)?;
-    let limits = Limits::new(per_minute, per_hour)?;
-    let cost = ratelimit::cost(cost)?;
+    let limits = Limits::new(per_minute.0, per_hour.0)?;
+    let cost = ratelimit::cost(cost.0)?;
     let decision = limiter()?.hit(bucket, limits, cost)?;
     Ok(convert::decision(&decision))
 }
@@ -99,19 +98,19 @@ pub fn lpapi_rate_hit(
 /// What a hit of cost 1 would get, counting nothing.
 #[php_function]
 pub fn lpapi_rate_peek(
-    bucket: BinarySlice<u8>,
-    per_minute: i64,
-    per_hour: i64,
+    bucket: Bytes,
+    per_minute: Int,
+    per_hour: Int,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let bucket = bucket_name(&bucket)?;
-    let limits = Limits::new(per_minute, per_hour)?;
+    let limits = Limits::new(per_minute.0, per_hour.0)?;
     let decision = limiter()?.peek(bucket, limits)?;
     Ok(convert::decision(&decision))
 }
 
 /// Forgets the counts of `bucket`.
 #[php_function]
-pub fn lpapi_rate_reset(bucket: BinarySlice<u8>) -> PhpResult<()> {
+pub fn lpapi_rate_reset(bucket: Bytes) -> PhpResult<()> {
     let bucket = bucket_name(&bucket)?;
     limiter()?.reset(bucket)?;
     Ok(())
@@ -119,10 +118,10 @@ pub fn lpapi_rate_reset(bucket: BinarySlice<u8>) -> PhpResult<()> {
 
 /// The record cached in this process under `hash`, or null.
 #[php_function]
-pub fn lpapi_cache_get(hash: BinarySlice<u8>) -> Option<ZBox<ZendHashTable>> {
+pub fn lpapi_cache_get(hash: Bytes) -> Option<ZBox<ZendHashTable>> {
     let generation = generation();
     let mut cache = cache().lock();
-    match cache.get(&hash, now_ms(), generation)? {
+    match cache.get(&hash.0, now_ms(), generation)? {
         crate::cache::Value::Array(items) => Some(convert::from_items(items)),
         _ => None, // lpapi_cache_put only stores arrays
     }
@@ -130,7 +129,8 @@ pub fn lpapi_cache_get(hash: BinarySlice<u8>) -> Option<ZBox<ZendHashTable>> {
 
 /// Caches `record` in this process under `hash` for `ttl` seconds.
 #[php_function]
-pub fn lpapi_cache_put(hash: BinarySlice<u8>, record: &ZendHashTable, ttl: i64) -> PhpResult<()> {
+pub fn lpapi_cache_put(hash: Bytes, record: &ZendHashTable, ttl: Int) -> PhpResult<()> {
+    let ttl = ttl.0;
     if !(1..=MAX_TTL_SECONDS).contains(&ttl) {
         return Err(Error::InvalidArgument(format!(
             "ttl must be between 1 and {MAX_TTL_SECONDS} seconds"
@@ -142,7 +142,7 @@ pub fn lpapi_cache_put(hash: BinarySlice<u8>, record: &ZendHashTable, ttl: i64) 
     let ttl_ms = u64::try_from(ttl).unwrap_or(0) * 1000;
     cache()
         .lock()
-        .put(&hash, value, ttl_ms, now_ms(), generation);
+        .put(&hash.0, value, ttl_ms, now_ms(), generation);
     Ok(())
 }
 

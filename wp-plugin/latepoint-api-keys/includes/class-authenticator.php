@@ -116,7 +116,13 @@ final class Authenticator {
 			Request_Context::$presented_prefix = $record['key_prefix'];
 			return $status_error;
 		}
-		if ( 'test' === $record['environment'] && 'production' === wp_get_environment_type() ) {
+		/**
+		 * The environment test keys are checked against (WordPress's, by default).
+		 *
+		 * @param string $type wp_get_environment_type().
+		 */
+		$environment = (string) apply_filters( 'lpapi_environment_type', wp_get_environment_type() );
+		if ( 'test' === $record['environment'] && 'production' === $environment ) {
 			return Api_Response::error( 403, 'environment_mismatch', __( 'Test keys do not work on a production site. Use a live key.', 'latepoint-api-keys' ) );
 		}
 		if ( $record['allowed_ips'] && ! Client_Ip::in_list( Request_Context::$client_ip, $record['allowed_ips'] ) ) {

@@ -35,6 +35,7 @@ final class Plugin {
 	public static function register_routes(): void {
 		Rest_Me_Controller::register_routes();
 		Rest_Keys_Controller::register_routes();
+		Rest_Resources_Controller::register_routes();
 	}
 
 	public static function activate(): void {

@@ -69,7 +69,7 @@ final class Fallback {
 	/**
 	 * @return array{hash: string, prefix: string, last4: string, environment: string}
 	 */
-	public static function key_parse( string $key ): array {
+	public static function key_parse( #[\SensitiveParameter] string $key ): array {
 		$length = strlen( $key );
 		if ( self::KEY_LEN !== $length ) {
 			throw new InvalidKeyException( "malformed API key: expected 46 characters, got {$length}" );
@@ -87,11 +87,11 @@ final class Fallback {
 		return self::describe( $key, 'lp_live_' === $head ? 'live' : 'test' );
 	}
 
-	public static function key_hash( string $key ): string {
+	public static function key_hash( #[\SensitiveParameter] string $key ): string {
 		return hash( 'sha256', $key );
 	}
 
-	public static function key_verify( string $key, string $hash ): bool {
+	public static function key_verify( #[\SensitiveParameter] string $key, string $hash ): bool {
 		return hash_equals( hash( 'sha256', $key ), strtolower( $hash ) );
 	}
 
@@ -338,7 +338,7 @@ final class Fallback {
 		if ( $ttl < 1 || $ttl > self::MAX_TTL ) {
 			throw new InvalidArgumentException( 'ttl must be between 1 and ' . self::MAX_TTL . ' seconds' );
 		}
-		self::check_record( $record, 0 );
+		$record = self::copy_record( $record, 0 );
 		self::sync_cache();
 		$capacity = self::cache_capacity();
 		if ( ! isset( self::$memory_cache[ $hash ] ) && count( self::$memory_cache ) >= $capacity ) {
@@ -380,21 +380,30 @@ final class Fallback {
 	}
 
 	/**
-	 * @param mixed $value
+	 * A deep copy of the record with references resolved, so later changes to
+	 * the caller's variables do not reach the cache; refuses what the native
+	 * cache refuses.
 	 */
-	private static function check_record( $value, int $depth ): void {
+	private static function copy_record( array $record, int $depth ): array {
 		if ( $depth > self::MAX_DEPTH ) {
 			throw new InvalidArgumentException( 'record nests deeper than ' . self::MAX_DEPTH . ' arrays' );
 		}
-		foreach ( $value as $item ) {
+		$copy = array();
+		foreach ( $record as $key => $item ) {
+			if ( is_string( $key ) && ! mb_check_encoding( $key, 'UTF-8' ) ) {
+				throw new InvalidArgumentException( 'record keys must be integers or UTF-8 strings' );
+			}
 			if ( is_array( $item ) ) {
-				self::check_record( $item, $depth + 1 );
-			} elseif ( ! ( null === $item || is_scalar( $item ) ) ) {
+				$copy[ $key ] = self::copy_record( $item, $depth + 1 );
+			} elseif ( null === $item || is_scalar( $item ) ) {
+				$copy[ $key ] = $item;
+			} else {
 				throw new InvalidArgumentException(
 					'a cached record may hold only null, bool, int, float, string and array values, not ' . get_debug_type( $item )
 				);
 			}
 		}
+		return $copy;
 	}
 
 	public static function info(): array {

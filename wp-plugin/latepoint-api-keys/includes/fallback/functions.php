@@ -34,13 +34,13 @@ namespace {
 		function lpapi_key_generate( string $environment ): array {
 			return Fallback::key_generate( $environment );
 		}
-		function lpapi_key_parse( string $key ): array {
+		function lpapi_key_parse( #[\SensitiveParameter] string $key ): array {
 			return Fallback::key_parse( $key );
 		}
-		function lpapi_key_hash( string $key ): string {
+		function lpapi_key_hash( #[\SensitiveParameter] string $key ): string {
 			return Fallback::key_hash( $key );
 		}
-		function lpapi_key_verify( string $key, string $hash ): bool {
+		function lpapi_key_verify( #[\SensitiveParameter] string $key, string $hash ): bool {
 			return Fallback::key_verify( $key, $hash );
 		}
 		function lpapi_rate_hit( string $bucket, int $per_minute, int $per_hour, int $cost = 1 ): array {

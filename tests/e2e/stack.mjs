@@ -1,0 +1,120 @@
+// Helpers for tests against the running local stack (scripts/stack.sh start).
+import { execFileSync } from 'node:child_process';
+import { crc32 } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const STACK = path.join(ROOT, 'scripts/stack.sh');
+
+/** The stack's settings, from `scripts/stack.sh env`. */
+export const env = (() => {
+  const out = execFileSync(STACK, ['env'], { encoding: 'utf8' });
+  const vars = {};
+  for (const line of out.split('\n')) {
+    const m = line.match(/^export ([A-Z_]+)=(.*)$/);
+    if (m) vars[m[1]] = m[2].replace(/^'(.*)'$/, '$1');
+  }
+  return vars;
+})();
+
+export const API = `${env.LPAPI_REST_URL}/latepoint-api/v1`;
+
+/** Runs PHP inside the stack's WordPress and returns its stdout. */
+export function wpPhp(code) {
+  return execFileSync(STACK, ['php', '-r', code], { encoding: 'utf8' });
+}
+
+let appPassword;
+/** Basic auth with a WordPress Application Password of the admin, made once per run. */
+export function adminAuth() {
+  if (!appPassword) {
+    appPassword = wpPhp(
+      `list($p) = WP_Application_Passwords::create_new_application_password(1, ['name' => 'e2e ' . uniqid()]); echo $p;`,
+    ).trim();
+  }
+  return 'Basic ' + Buffer.from(`${env.LPAPI_ADMIN_USER}:${appPassword}`).toString('base64');
+}
+
+/** One HTTP request; returns status, headers and the parsed JSON body. */
+export async function request(pathname, { key, bearer, method = 'GET', body, headers = {}, admin = false } = {}) {
+  const h = { ...headers };
+  if (key) h['X-API-Key'] = key;
+  if (bearer) h.Authorization = `Bearer ${bearer}`;
+  if (admin) h.Authorization = adminAuth();
+  if (body !== undefined) h['Content-Type'] = 'application/json';
+  const res = await fetch(pathname.startsWith('http') ? pathname : API + pathname, {
+    method,
+    headers: h,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+/** Creates a key through the admin REST API; returns its record with `key` (the plaintext). */
+export async function createKey(fields = {}) {
+  const res = await request('/keys', {
+    method: 'POST',
+    admin: true,
+    body: { name: 'e2e key', permissions: ['bookings:read'], ...fields },
+  });
+  if (res.status !== 201) throw new Error(`creating a key gave ${res.status}: ${res.text}`);
+  return res.json.data;
+}
+
+export async function keyAction(id, action, body) {
+  const res = await request(`/keys/${id}/${action}`, { method: 'POST', admin: true, body });
+  if (res.status >= 300) throw new Error(`${action} gave ${res.status}: ${res.text}`);
+  return res.json.data;
+}
+
+export async function revokeKey(id) {
+  const res = await request(`/keys/${id}`, { method: 'DELETE', admin: true });
+  if (res.status !== 200) throw new Error(`revoke gave ${res.status}: ${res.text}`);
+  return res.json.data;
+}
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** A well-formed key (valid checksum) that no site issued. */
+export function unknownKey(env = 'live') {
+  let body = '';
+  for (let i = 0; i < 32; i++) body += BASE62[Math.floor(Math.random() * 62)];
+  const signed = `lp_${env}_${body}`;
+  let n = crc32(signed);
+  let sum = '';
+  for (let i = 0; i < 6; i++) {
+    sum = BASE62[n % 62] + sum;
+    n = Math.floor(n / 62);
+  }
+  return signed + sum;
+}
+
+/** Waits until at least `margin` seconds remain in the current UTC minute. */
+export async function awayFromMinuteEdge(margin = 15) {
+  const left = 60 - (Math.floor(Date.now() / 1000) % 60);
+  if (left < margin) await new Promise((r) => setTimeout(r, left * 1000 + 500));
+}
+
+/** Runs `count` calls of `fn` with at most `concurrency` in flight. */
+export async function pool(count, concurrency, fn) {
+  const results = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        results[i] = await fn(i);
+      }
+    }),
+  );
+  return results;
+}
+
+export const KEY_PATTERN = /lp_(live|test)_[0-9A-Za-z]{38}/;
