@@ -131,11 +131,13 @@ namespace {
     function lpapi_cache_invalidate(): int {}
 
     /**
-     * The extension's state.
+     * The extension's state. `started_by_pid` is the process that loaded the
+     * extension and made the shared table: under php-fpm it must be the master,
+     * not the worker asking (getmypid()), or each worker counts on its own.
      *
      * @return array{version: string, native: bool, shared_memory: bool, shared_memory_error?: string,
      *               slots_used: int, slots_assigned: int, slots_total: int, shm_bytes: int,
-     *               generation: int, rate_table_full_events: int, rate_slot_reclaims: int,
+     *               generation: int, rate_table_full_events: int, rate_slot_reclaims: int, started_by_pid: int,
      *               cache: array{entries: int, capacity: int, hits: int, misses: int, evictions: int, flushes: int}}
      */
     function lpapi_info(): array {}

@@ -39,6 +39,10 @@ static TABLE: OnceLock<Result<SharedTable, Error>> = OnceLock::new();
 static CACHE: OnceLock<Mutex<KeyCache>> = OnceLock::new();
 /// The cache generation when there is no shared table (one process only).
 static LOCAL_GENERATION: AtomicU64 = AtomicU64::new(0);
+/// The process that ran MINIT and made the table. Under php-fpm this is the
+/// master; a worker seeing its own pid here made a private table (the
+/// extension was loaded per pool, after the fork) and counts alone.
+static STARTED_BY_PID: AtomicU64 = AtomicU64::new(0);
 /// Monotonic origin of cache times.
 static STARTED: OnceLock<Instant> = OnceLock::new();
 
@@ -73,7 +77,13 @@ pub extern "C" fn startup(_type: i32, module_number: i32) -> i32 {
     TABLE.get_or_init(|| slots.and_then(SharedTable::create));
     CACHE.get_or_init(|| Mutex::new(KeyCache::new(entries)));
     STARTED.get_or_init(Instant::now);
+    STARTED_BY_PID.store(u64::from(std::process::id()), Ordering::SeqCst);
     0
+}
+
+/// The pid of the process that started the module (see [`STARTED_BY_PID`]).
+pub fn started_by_pid() -> u64 {
+    STARTED_BY_PID.load(Ordering::SeqCst)
 }
 
 /// The shared table, or why there is none.

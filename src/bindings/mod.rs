@@ -191,7 +191,9 @@ pub fn lpapi_info() -> ZBox<ZendHashTable> {
             .set("rate_table_full_events", long(0))
             .set("rate_slot_reclaims", long(0)),
     };
-    info.set("cache", convert::array(cache_array)).build()
+    info.set("started_by_pid", long(lifecycle::started_by_pid()))
+        .set("cache", convert::array(cache_array))
+        .build()
 }
 
 #[php_module]

@@ -144,8 +144,10 @@ test('rotation: the old key stops at once without grace, keeps working with it',
   assert.equal((await request('/me', { key: next.key })).status, 200);
 });
 
-test('unknown routes get 404 not_found in the envelope', async () => {
-  assertError(await request('/nothing-here'), 404, 'not_found');
+test('unknown routes get 404 not_found for a valid key, 401 without one (no route discovery)', async () => {
+  const { key } = await createKey({ name: 'explorer' });
+  assertError(await request('/nothing-here', { key }), 404, 'not_found');
+  assertError(await request('/nothing-here'), 401, 'missing_api_key');
 });
 
 test('key management needs a WordPress administrator, never an API key', async () => {

@@ -11,13 +11,19 @@ final class InfoTest extends LpapiTestCase
     private const KEYS = [
         'version', 'native', 'shared_memory',
         'slots_used', 'slots_assigned', 'slots_total', 'shm_bytes',
-        'generation', 'rate_table_full_events', 'rate_slot_reclaims', 'cache',
+        'generation', 'rate_table_full_events', 'rate_slot_reclaims', 'started_by_pid', 'cache',
     ];
     private const CACHE_KEYS = ['entries', 'capacity', 'hits', 'misses', 'evictions', 'flushes'];
     private const COUNTERS = [
         'slots_used', 'slots_assigned', 'slots_total', 'shm_bytes',
-        'generation', 'rate_table_full_events', 'rate_slot_reclaims',
+        'generation', 'rate_table_full_events', 'rate_slot_reclaims', 'started_by_pid',
     ];
+
+    public function testStartedByPidIsThisCliProcess(): void
+    {
+        // Under the CLI the process that loaded the extension is the one asking.
+        $this->assertSame(getmypid(), lpapi_info()['started_by_pid']);
+    }
 
     public function testKeysAreTheDocumentedOnesInOrder(): void
     {

@@ -349,6 +349,9 @@ final class Admin_Page {
 				(int) $info['slots_total'],
 				esc_html( size_format( (int) $info['shm_bytes'] ) )
 			);
+			if ( 'fpm-fcgi' === PHP_SAPI && (int) $info['started_by_pid'] === getmypid() ) {
+				echo '<br><strong>' . esc_html__( 'Warning: this PHP worker loaded the extension itself, so its rate counters and cache invalidations are not shared with the other workers. Load the extension in php.ini or conf.d (php-fpm\'s master), not with php_admin_value[extension] in a pool.', 'latepoint-api-keys' ) . '</strong>';
+			}
 		} else {
 			echo esc_html__( 'The native extension is not in use: the plugin runs on its pure-PHP fallback (slower; rate counters are only as exact as the object cache or database).', 'latepoint-api-keys' );
 			if ( ! empty( $info['disabled_by_constant'] ) ) {

@@ -420,6 +420,7 @@ final class Fallback {
 			'generation'             => self::generation(),
 			'rate_table_full_events' => 0,
 			'rate_slot_reclaims'     => 0,
+			'started_by_pid'         => getmypid(),
 			'cache'                  => array(
 				'entries'   => count( self::$memory_cache ),
 				'capacity'  => self::cache_capacity(),
