@@ -3,11 +3,20 @@
 EXT        := $(CURDIR)/target/release/liblpapi.so
 PHP        ?= php
 
-.PHONY: run test build deps install bench stubs clean
+.PHONY: run demo stop test build deps install bench clean
 
+# The product: MariaDB + WordPress + php-fpm (with the extension) + nginx on 127.0.0.1:8080,
+# the plugin active, a demo key and a ready curl. `scripts/stack.sh stop` stops it all.
 run: deps build
-	@echo "==> demo of the native functions (php -d extension=$(EXT))"
+	@scripts/stack.sh start
+	@eval "$$(scripts/stack.sh env)" && scripts/stack.sh php scripts/stack/demo-key.php
+
+# A tour of the native functions from PHP, without WordPress.
+demo: deps build
 	$(PHP) -d extension=$(EXT) examples/demo.php
+
+stop:
+	@scripts/stack.sh stop
 
 test:
 	@scripts/install-deps.sh test

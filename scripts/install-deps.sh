@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, from Debian's packages, only when
-# missing. Usage: scripts/install-deps.sh [build|test|bench]
+# missing. Usage: scripts/install-deps.sh [build|test|bench|e2e]
 set -euo pipefail
 purpose="${1:-build}"
 
 packages=(php-cli php-dev libclang-dev)
-command -v cargo >/dev/null && ! cargo clippy --version >/dev/null 2>&1 && rustup component add clippy rustfmt
 case "$purpose" in
   test)  packages+=(phpunit php-apcu php-mbstring php-xml) ;;
   bench) packages+=(php-apcu) ;;
+  e2e)
+    packages+=(chromium mariadb-client)
+    # Node.js may come from elsewhere than Debian (with its own npm): only install it when missing.
+    command -v node >/dev/null || packages+=(nodejs)
+    command -v npm >/dev/null || packages+=(npm)
+    ;;
 esac
 
 missing=()
@@ -27,5 +32,9 @@ fi
 if ! command -v cargo >/dev/null; then
   echo "cargo is required (a Rust toolchain, 1.85 or newer) and was not found" >&2
   exit 1
+fi
+if [ "$purpose" = test ] && ! cargo clippy --version >/dev/null 2>&1; then
+  echo "==> adding clippy and rustfmt to the Rust toolchain"
+  rustup component add clippy rustfmt
 fi
 echo "==> $(cargo --version), $(php -r 'echo "PHP ", PHP_VERSION;')"

@@ -58,6 +58,44 @@ LPAPI_IMPL=fallback LPAPI_FALLBACK="$PWD/wp-plugin/latepoint-api-keys/includes/f
   -d apc.enable_cli=1 -d zend.assertions=1 -d assert.exception=1 \
   /usr/bin/phpunit -c tests/php/phpunit.xml --colors=never --testsuite contract
 
+# ---------------------------------------------------------------- the real stack
+# A private stack for the tests (its own run folder and ports), so `make run` can stay up.
+export LPAPI_RUN_DIR="${LPAPI_TEST_RUN_DIR:-$PWD/.run-test}"
+export LPAPI_HTTP_PORT="${LPAPI_TEST_HTTP_PORT:-8181}" LPAPI_DB_PORT="${LPAPI_TEST_DB_PORT:-3408}"
+trap 'scripts/stack.sh stop >/dev/null 2>&1 || true' EXIT
+
+node_counts() { # node's spec reporter ends with "ℹ pass N" / "ℹ fail N"
+  local log="$1"
+  echo "$(grep -oP '^ℹ pass \K[0-9]+' "$log" | tail -1) $(grep -oP '^ℹ fail \K[0-9]+' "$log" | tail -1)"
+}
+
+run_node() { # name, then test files
+  local name="$1"; shift
+  echo "==> end-to-end: $name"
+  node --test --test-concurrency=1 --test-reporter=spec "$@" 2>&1 | tee "$LOG_DIR/node.log"; local status=${PIPESTATUS[0]}
+  read -r pass fail < <(node_counts "$LOG_DIR/node.log")
+  pass=${pass:-0} fail=${fail:-0}
+  [ "$status" -ne 0 ] && [ "$fail" -eq 0 ] && fail=1
+  record "$name" "$pass" "$fail" "$status"
+}
+
+echo "==> end-to-end: installing Chromium and the test runner's packages"
+scripts/install-deps.sh e2e
+(cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+
+echo "==> end-to-end: starting the stack with the native extension (scripts/stack.sh start)"
+if LPAPI_NATIVE=1 scripts/stack.sh start; then
+  run_node "HTTP and browser, native extension" tests/e2e/*.test.mjs
+  echo "==> end-to-end: restarting php-fpm on the pure-PHP fallback (LPAPI_NATIVE=0)"
+  if LPAPI_NATIVE=0 scripts/stack.sh start >/dev/null; then
+    run_node "HTTP, pure-PHP fallback" tests/e2e/auth.test.mjs tests/e2e/workers.test.mjs tests/e2e/zz-no-key-leaks.test.mjs
+  else
+    record "stack on the fallback" 0 1 1
+  fi
+else
+  record "stack start" 0 1 1
+fi
+
 echo
 if ((${#failed_suites[@]})); then echo "==> failing: ${failed_suites[*]}"; fi
 echo "$total_pass passed, $total_fail failed"

@@ -1,0 +1,38 @@
+<?php
+/**
+ * `make run`: makes a fresh demo key (revoking the previous demo key) and
+ * prints it with the admin URL and a ready curl. Runs inside WordPress
+ * through `scripts/stack.sh php`. The key is printed here, once, and stored
+ * nowhere (the site keeps its hash).
+ */
+
+use LatePointApi\Key_Service;
+use LatePointApi\Permissions;
+
+if ( ! class_exists( Key_Service::class ) ) {
+	fwrite( STDERR, "The LatePoint API Keys plugin is not active.\n" );
+	exit( 1 );
+}
+const DEMO_NAME = 'Demo key (make run)';
+foreach ( Key_Service::list( array( 'search' => DEMO_NAME, 'status' => 'active' ), 0, 100 )['items'] as $old ) {
+	if ( DEMO_NAME === $old['name'] ) {
+		Key_Service::revoke( $old['id'], 1 );
+	}
+}
+$created = Key_Service::create(
+	array(
+		'name'        => DEMO_NAME,
+		'description' => 'Made by make run; revoked by the next make run.',
+		'environment' => 'live',
+		'permissions' => Permissions::ALL,
+	),
+	1
+);
+$me      = rest_url( 'latepoint-api/v1/me' );
+$info    = LatePointApi\Core::info();
+printf( "\n==> the product is running\n" );
+printf( "    admin page    %s  (log in: %s / %s)\n", admin_url( 'options-general.php?page=latepoint-api-settings' ), getenv( 'LPAPI_ADMIN_USER' ) ?: 'admin', getenv( 'LPAPI_ADMIN_PASSWORD' ) ?: '(see scripts/stack.sh env)' );
+printf( "    environment   %s (WP_ENVIRONMENT_TYPE): test keys work here; they get 403 environment_mismatch only in production\n", wp_get_environment_type() );
+printf( "    native core   %s\n", $info['native'] ? 'lpapi ' . $info['version'] . ', shared-memory rate limits' : 'off: pure-PHP fallback' );
+printf( "    demo key      %s  (full access; shown once, only its hash is stored)\n", $created['key'] );
+printf( "\n    curl -s -H 'X-API-Key: %s' %s\n\n", $created['key'], $me );
