@@ -200,7 +200,7 @@ final class Authenticator {
 	 * key itself was checked on rest_pre_dispatch.
 	 */
 	public static function requires( string $permission ): callable {
-		return static function () use ( $permission ) {
+		$check = static function () use ( $permission ) {
 			$key = Request_Context::$key;
 			if ( null === $key ) {
 				return Api_Response::error( 401, 'missing_api_key', __( 'This endpoint needs an API key in the X-API-Key header.', 'latepoint-api-keys' ) );
@@ -216,6 +216,21 @@ final class Authenticator {
 			}
 			return true;
 		};
+		self::$required[ spl_object_id( $check ) ] = $permission;
+		return $check;
+	}
+
+	/** @var array<int, string> permission_callback object id => the permission it requires */
+	private static $required = array();
+
+	/**
+	 * The permission a route's permission_callback requires ('' = any valid
+	 * key), or null when it is not an API-key check. Used by the OpenAPI document.
+	 *
+	 * @param mixed $callback
+	 */
+	public static function required_permission( $callback ): ?string {
+		return $callback instanceof \Closure ? ( self::$required[ spl_object_id( $callback ) ] ?? null ) : null;
 	}
 
 	/** rest_post_dispatch: envelope, X-Request-Id, rate-limit headers, the audit row. */

@@ -36,6 +36,7 @@ final class Plugin {
 		Rest_Me_Controller::register_routes();
 		Rest_Keys_Controller::register_routes();
 		Rest_Resources_Controller::register_routes();
+		Rest_Openapi_Controller::register_routes();
 	}
 
 	public static function activate(): void {
