@@ -6,9 +6,11 @@ PHP        ?= php
 .PHONY: run demo stop test build deps install bench clean
 
 # The product: MariaDB + WordPress + php-fpm (with the extension) + nginx on 127.0.0.1:8080,
-# the plugin active, a demo key and a ready curl. `scripts/stack.sh stop` stops it all.
+# the plugin active, LatePoint's tables with demo data (this local site only), a demo key and
+# ready curls. `make stop` stops it all.
 run: deps build
 	@scripts/stack.sh start
+	@scripts/stack.sh php scripts/stack/demo-data.php
 	@eval "$$(scripts/stack.sh env)" && scripts/stack.sh php scripts/stack/demo-key.php
 
 # A tour of the native functions from PHP, without WordPress.

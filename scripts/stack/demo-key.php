@@ -35,4 +35,18 @@ printf( "    admin page    %s  (log in: %s / %s)\n", admin_url( 'options-general
 printf( "    environment   %s (WP_ENVIRONMENT_TYPE): test keys work here; they get 403 environment_mismatch only in production\n", wp_get_environment_type() );
 printf( "    native core   %s\n", $info['native'] ? 'lpapi ' . $info['version'] . ', shared-memory rate limits' : 'off: pure-PHP fallback' );
 printf( "    demo key      %s  (full access; shown once, only its hash is stored)\n", $created['key'] );
-printf( "\n    curl -s -H 'X-API-Key: %s' %s\n\n", $created['key'], $me );
+printf( "\n    curl -s -H 'X-API-Key: %s' %s\n", $created['key'], $me );
+global $wpdb;
+$lp = $wpdb->prefix . 'latepoint_';
+if ( $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $lp . 'services' ) ) ) {
+	$service  = (int) $wpdb->get_var( "SELECT id FROM {$lp}services WHERE name = 'Haircut' ORDER BY id LIMIT 1" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+	$agent    = (int) $wpdb->get_var( "SELECT id FROM {$lp}agents WHERE first_name = 'Maria' ORDER BY id LIMIT 1" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+	$customer = (int) $wpdb->get_var( "SELECT id FROM {$lp}customers ORDER BY id LIMIT 1" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+	$monday   = ( new DateTimeImmutable( 'monday next week', wp_timezone() ) )->format( 'Y-m-d' );
+	$friday   = ( new DateTimeImmutable( 'friday next week', wp_timezone() ) )->format( 'Y-m-d' );
+	$base     = rest_url( 'latepoint-api/v1' );
+	printf( "\n    # free Haircut slots next week\n    curl -s -H 'X-API-Key: %s' '%s/availability?service_id=%d&date_from=%s&date_to=%s'\n", $created['key'], $base, $service, $monday, $friday );
+	printf( "\n    # book Maria for a Haircut next Friday at 11:00\n    curl -s -H 'X-API-Key: %s' -H 'Content-Type: application/json' -X POST %s/bookings \\\n      -d '{\"customer_id\":%d,\"service_id\":%d,\"agent_id\":%d,\"start_date\":\"%s\",\"start_time\":\"11:00\"}'\n", $created['key'], $base, $customer, $service, $agent, $friday );
+	printf( "\n    The whole API: %s/openapi.json\n", $base );
+}
+echo "\n";
