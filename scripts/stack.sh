@@ -516,6 +516,8 @@ prepare_content() {
     theme="${theme%/}"
     [[ -e $CONTENT_DIR/themes/$(basename "$theme") ]] || ln -s "$theme" "$CONTENT_DIR/themes/"
   done
+  # The plugin's drop-in: API requests get a 503 JSON envelope while the database is down.
+  ln -sfn "$PLUGIN_SRC/drop-ins/db-error.php" "$CONTENT_DIR/db-error.php"
   write_if_changed "$CONTENT_DIR/mu-plugins/lpapi-stack-no-mail.php" <<'EOF' || true
 <?php
 /**
