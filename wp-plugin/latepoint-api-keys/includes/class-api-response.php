@@ -111,6 +111,11 @@ final class Api_Response {
 			if ( 'validation_failed' === $code ) {
 				$fields = array();
 				foreach ( (array) ( $extra['params'] ?? array() ) as $field => $reason ) {
+					if ( is_int( $field ) && is_string( $reason ) ) {
+						// rest_missing_callback_param lists the missing names.
+						$fields[ $reason ] = __( 'Required.', 'latepoint-api-keys' );
+						continue;
+					}
 					$fields[ $field ] = is_string( $reason ) ? $reason : __( 'Invalid value.', 'latepoint-api-keys' );
 				}
 				$details = array( 'fields' => $fields );

@@ -18,44 +18,93 @@ defined( 'ABSPATH' ) || exit;
 final class Rest_Resources_Controller {
 
 	/**
-	 * route => [ method => [permission, handler] ].
+	 * route => [ method => [permission, handler, args?] ].
 	 *
-	 * @return array<string, array<string, array{0: string, 1: callable}>>
+	 * @return array<string, array<string, array{0: string, 1: callable, 2?: array}>>
 	 */
 	public static function routes(): array {
 		$routes = array();
-		foreach ( array( 'bookings', 'customers' ) as $resource ) {
-			$routes[ '/' . $resource ]                     = array(
-				'GET'  => array( "{$resource}:read", array( self::class, 'handle' ) ),
-				'POST' => array( "{$resource}:create", array( self::class, 'handle' ) ),
-			);
-			$routes[ '/' . $resource . '/(?P<id>\d+)' ] = array(
-				'GET'    => array( "{$resource}:read", array( self::class, 'handle' ) ),
-				'PATCH'  => array( "{$resource}:update", array( self::class, 'handle' ) ),
-				'DELETE' => array( "{$resource}:delete", array( self::class, 'handle' ) ),
-			);
-		}
-		$routes['/agents']                         = array( 'GET' => array( 'agents:read', array( self::class, 'handle' ) ) );
-		$routes['/agents/(?P<id>\d+)']             = array( 'GET' => array( 'agents:read', array( self::class, 'handle' ) ) );
-		$routes['/agents/(?P<id>\d+)/schedule']    = array( 'GET' => array( 'agents:read', array( self::class, 'handle' ) ) );
-		$routes['/services']                       = array( 'GET' => array( 'services:read', array( self::class, 'handle' ) ) );
-		$routes['/services/(?P<id>\d+)']           = array( 'GET' => array( 'services:read', array( self::class, 'handle' ) ) );
-		$routes['/availability']                   = array( 'GET' => array( 'availability:read', array( self::class, 'handle' ) ) );
+		$b      = Rest_Bookings_Controller::class;
+		$c      = Rest_Customers_Controller::class;
+		$cat    = Rest_Catalog_Controller::class;
+
+		$routes['/bookings']                   = array(
+			'GET'  => array( 'bookings:read', array( $b, 'list_bookings' ), $b::list_args() ),
+			'POST' => array( 'bookings:create', array( $b, 'create_booking' ), $b::create_args() ),
+		);
+		$routes['/bookings/(?P<id>\d+)']       = array(
+			'GET'    => array( 'bookings:read', array( $b, 'get_booking' ), $b::id_args() ),
+			'PATCH'  => array( 'bookings:update', array( $b, 'update_booking' ), $b::update_args() ),
+			'DELETE' => array( 'bookings:delete', array( $b, 'delete_booking' ), $b::id_args() ),
+		);
+		$routes['/customers']                  = array(
+			'GET'  => array( 'customers:read', array( $c, 'list_customers' ), $c::list_args() ),
+			'POST' => array( 'customers:create', array( $c, 'create_customer' ), $c::write_args( true ) ),
+		);
+		$routes['/customers/(?P<id>\d+)']      = array(
+			'GET'    => array( 'customers:read', array( $c, 'get_customer' ), $c::id_args() ),
+			'PATCH'  => array( 'customers:update', array( $c, 'update_customer' ), $c::write_args( false ) ),
+			'DELETE' => array( 'customers:delete', array( $c, 'delete_customer' ), $c::id_args() ),
+		);
+		$routes['/agents']                      = array( 'GET' => array( 'agents:read', array( $cat, 'list_agents' ), $cat::agents_args() ) );
+		$routes['/agents/(?P<id>\d+)']          = array( 'GET' => array( 'agents:read', array( $cat, 'get_agent' ), $cat::id_args( __( 'The agent id.', 'latepoint-api-keys' ) ) ) );
+		$routes['/agents/(?P<id>\d+)/schedule'] = array( 'GET' => array( 'agents:read', array( self::class, 'handle' ) ) );
+		$routes['/services']                    = array( 'GET' => array( 'services:read', array( $cat, 'list_services' ), $cat::services_args() ) );
+		$routes['/services/(?P<id>\d+)']        = array( 'GET' => array( 'services:read', array( $cat, 'get_service' ), $cat::id_args( __( 'The service id.', 'latepoint-api-keys' ) ) ) );
+		$routes['/availability']                = array( 'GET' => array( 'availability:read', array( self::class, 'handle' ) ) );
 		return $routes;
 	}
 
 	public static function register_routes(): void {
+		if ( ! has_filter( 'rest_request_before_callbacks', array( self::class, 'permission_before_validation' ) ) ) {
+			add_filter( 'rest_request_before_callbacks', array( self::class, 'permission_before_validation' ), 5, 3 );
+		}
 		foreach ( self::routes() as $route => $methods ) {
 			$endpoints = array();
-			foreach ( $methods as $method => list( $permission, $handler ) ) {
+			foreach ( $methods as $method => $endpoint ) {
 				$endpoints[] = array(
 					'methods'             => $method,
-					'callback'            => $handler,
-					'permission_callback' => Authenticator::requires( $permission ),
+					'callback'            => $endpoint[1],
+					'permission_callback' => Authenticator::requires( $endpoint[0] ),
+					'args'                => self::validate_all( $endpoint[2] ?? array() ),
 				);
 			}
 			register_rest_route( Authenticator::API_NAMESPACE, $route, $endpoints );
 		}
+	}
+
+	/**
+	 * Gives every arg a validate_callback, so WordPress checks all of them in
+	 * one pass and the 422 names every bad field at once (by default, type
+	 * checks run later, at sanitising, and stop at the first failing stage).
+	 */
+	private static function validate_all( array $args ): array {
+		foreach ( $args as $name => $arg ) {
+			if ( ! isset( $arg['validate_callback'] ) ) {
+				$args[ $name ]['validate_callback'] = 'rest_validate_request_arg';
+			}
+		}
+		return $args;
+	}
+
+	/**
+	 * rest_request_before_callbacks: WordPress validates parameters before it
+	 * asks the permission_callback; for API-key routes a key lacking the
+	 * permission gets its 403 insufficient_permissions even when the input is
+	 * also invalid.
+	 *
+	 * @param mixed $response
+	 * @return mixed
+	 */
+	public static function permission_before_validation( $response, $handler, \WP_REST_Request $request ) {
+		if ( is_wp_error( $response ) && in_array( $response->get_error_code(), array( 'rest_invalid_param', 'rest_missing_callback_param' ), true )
+			&& Authenticator::uses_api_key( $request ) && isset( $handler['permission_callback'] ) && is_callable( $handler['permission_callback'] ) ) {
+			$allowed = call_user_func( $handler['permission_callback'], $request );
+			if ( is_wp_error( $allowed ) ) {
+				return $allowed;
+			}
+		}
+		return $response;
 	}
 
 	/** Whether LatePoint's tables exist on this site. */
