@@ -48,6 +48,8 @@ $d['svc_class'] = $ins('services', ['name' => "Yoga $r", 'duration' => 45, 'buff
 $d['svc_off'] = $ins('services', ['name' => "Retired $r", 'duration' => 30, 'buffer_before' => 0, 'buffer_after' => 0, 'status' => 'disabled', 'visibility' => 'hidden']);
 $d['loc'] = $ins('locations', ['name' => "Studio $r", 'status' => 'active']);
 foreach (['agent1', 'agent2'] as $a) { foreach (['svc_cut', 'svc_class'] as $s) { $ins('agents_services', ['agent_id' => $d[$a], 'service_id' => $d[$s], 'location_id' => $d['loc']]); } }
+// Both agents work every day, 00:00-24:00, so bookings here test overlaps and capacity, not hours.
+foreach (['agent1', 'agent2'] as $a) { for ($day = 1; $day <= 7; $day++) { $ins('work_periods', ['agent_id' => $d[$a], 'service_id' => 0, 'location_id' => 0, 'start_time' => 0, 'end_time' => 1440, 'week_day' => $day]); } }
 for ($i = 1; $i <= 5; $i++) { $d['cust' . $i] = $ins('customers', ['first_name' => "Cust$i", 'last_name' => "Zed$r", 'email' => "c$i.$r@example.com", 'phone' => "+1555$i$i$i", 'status' => 'active', 'is_guest' => 1]); }
 echo json_encode($d);`),
   );

@@ -122,8 +122,8 @@ final class Admin_Page {
 		// phpcs:disable WordPress.Security.NonceVerification.Missing -- checked in handle_post().
 		$token = isset( $_POST['form_token'] ) ? sanitize_key( wp_unslash( $_POST['form_token'] ) ) : '';
 		$input = array(
-			'name'            => isset( $_POST['name'] ) ? sanitize_text_field( wp_unslash( $_POST['name'] ) ) : '',
-			'description'     => isset( $_POST['description'] ) ? sanitize_textarea_field( wp_unslash( $_POST['description'] ) ) : '',
+			'name'            => self::plain_text( 'name', false ),
+			'description'     => self::plain_text( 'description', true ),
 			'environment'     => isset( $_POST['environment'] ) ? sanitize_key( wp_unslash( $_POST['environment'] ) ) : 'live',
 			'permissions'     => isset( $_POST['permissions'] ) ? array_map( 'sanitize_text_field', (array) wp_unslash( $_POST['permissions'] ) ) : array(),
 			'allowed_ips'     => isset( $_POST['allowed_ips'] ) ? sanitize_textarea_field( wp_unslash( $_POST['allowed_ips'] ) ) : '',
@@ -144,6 +144,18 @@ final class Admin_Page {
 			return;
 		}
 		self::$revealed = Key_Service::create( $input, $actor );
+	}
+
+	/**
+	 * A name or description as typed. Not sanitize_text_field(): it strips anything
+	 * tag-like ("<b>Bold</b>" became "Bold") and stores "<" and "&" as entities, which
+	 * /me then returned. Like the REST API, keep the text (Key_Service validates it,
+	 * every output escapes it) and drop only invalid UTF-8 and control characters.
+	 */
+	private static function plain_text( string $field, bool $multiline ): string {
+		$value = isset( $_POST[ $field ] ) && is_string( $_POST[ $field ] ) ? wp_check_invalid_utf8( wp_unslash( $_POST[ $field ] ) ) : ''; // phpcs:ignore WordPress.Security.NonceVerification.Missing, WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- nonce checked in handle_post(); cleaned here.
+		$value = $multiline ? str_replace( "\r\n", "\n", $value ) : $value;
+		return trim( (string) preg_replace( $multiline ? '/[\x00-\x08\x0B-\x1F\x7F]/' : '/[\x00-\x1F\x7F]+/', $multiline ? '' : ' ', $value ) );
 	}
 
 	private static function rotate( int $id, int $actor ): void {
@@ -393,6 +405,7 @@ final class Admin_Page {
 		}
 		$status   = in_array( $status, Key_Service::STATUSES, true ) ? $status : '';
 		$per_page = 20;
+		Audit_Log::flush(); // So that "Last used" is current (the log tab and usage view flush too).
 		$result   = Key_Service::list( array_filter( array( 'status' => $status ) ), ( $paged - 1 ) * $per_page, $per_page );
 		echo '<ul class="subsubsub">';
 		foreach ( array_merge( array( '' ), Key_Service::STATUSES ) as $i => $choice ) {

@@ -231,10 +231,21 @@ final class Rest_Bookings_Controller {
 		return $row;
 	}
 
-	/** The default location: the first active one, else the first; created as "Main Location" when there is none. */
-	private static function default_location_id(): int {
+	/**
+	 * The location of a booking that names none: the first active location
+	 * where the agent offers the service (agents_services), else the first
+	 * active one, else the first; created as "Main Location" when there is none.
+	 */
+	private static function default_location_id( int $agent_id = 0, int $service_id = 0 ): int {
 		global $wpdb;
 		$table = LatePoint_Tables::name( 'locations' );
+		if ( $agent_id && $service_id ) {
+			$links   = LatePoint_Tables::name( 'agents_services' );
+			$offered = $wpdb->get_var( $wpdb->prepare( "SELECT l.id FROM {$links} a JOIN {$table} l ON l.id = a.location_id WHERE a.agent_id = %d AND a.service_id = %d AND l.status = 'active' ORDER BY l.order_number ASC, l.id ASC LIMIT 1", $agent_id, $service_id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+			if ( $offered ) {
+				return (int) $offered;
+			}
+		}
 		$id    = $wpdb->get_var( "SELECT id FROM {$table} ORDER BY (status = 'active') DESC, order_number ASC, id ASC LIMIT 1" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 		if ( null !== $id ) {
 			return (int) $id;
@@ -377,7 +388,7 @@ final class Rest_Bookings_Controller {
 
 		$id = LatePoint_Tables::transaction(
 			static function () use ( &$booking, $service, $input ) {
-				$booking['location_id'] = isset( $input['location_id'] ) ? (int) $input['location_id'] : self::default_location_id();
+				$booking['location_id'] = isset( $input['location_id'] ) ? (int) $input['location_id'] : self::default_location_id( (int) $booking['agent_id'], (int) $booking['service_id'] );
 				if ( in_array( $booking['status'], LatePoint_Tables::blocking_statuses(), true ) ) {
 					self::check_slot( $booking, $service, null );
 				}

@@ -48,10 +48,10 @@ final class Rest_Resources_Controller {
 		);
 		$routes['/agents']                      = array( 'GET' => array( 'agents:read', array( $cat, 'list_agents' ), $cat::agents_args() ) );
 		$routes['/agents/(?P<id>\d+)']          = array( 'GET' => array( 'agents:read', array( $cat, 'get_agent' ), $cat::id_args( __( 'The agent id.', 'latepoint-api-keys' ) ) ) );
-		$routes['/agents/(?P<id>\d+)/schedule'] = array( 'GET' => array( 'agents:read', array( self::class, 'handle' ) ) );
+		$routes['/agents/(?P<id>\d+)/schedule'] = array( 'GET' => array( 'agents:read', array( Rest_Availability_Controller::class, 'get_schedule' ), Rest_Availability_Controller::schedule_args() ) );
 		$routes['/services']                    = array( 'GET' => array( 'services:read', array( $cat, 'list_services' ), $cat::services_args() ) );
 		$routes['/services/(?P<id>\d+)']        = array( 'GET' => array( 'services:read', array( $cat, 'get_service' ), $cat::id_args( __( 'The service id.', 'latepoint-api-keys' ) ) ) );
-		$routes['/availability']                = array( 'GET' => array( 'availability:read', array( self::class, 'handle' ) ) );
+		$routes['/availability']                = array( 'GET' => array( 'availability:read', array( Rest_Availability_Controller::class, 'get_availability' ), Rest_Availability_Controller::availability_args() ) );
 		return $routes;
 	}
 
