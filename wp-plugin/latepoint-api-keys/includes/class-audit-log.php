@@ -278,9 +278,9 @@ final class Audit_Log {
 		}
 	}
 
-	/** A row with every column, truncated and typed. */
+	/** A row with every column, truncated and typed; a full key in the free-text columns is cut to its display prefix. */
 	private static function clean( array $row ): array {
-		$agent = (string) ( $row['user_agent'] ?? '' );
+		$agent = self::redact( (string) ( $row['user_agent'] ?? '' ) );
 		return array(
 			'created_at'    => (string) ( $row['created_at'] ?? self::now_ms() ),
 			'request_id'    => substr( (string) ( $row['request_id'] ?? '' ), 0, 32 ),
@@ -289,13 +289,21 @@ final class Audit_Log {
 			'key_prefix'    => substr( (string) ( $row['key_prefix'] ?? '' ), 0, 16 ),
 			'actor_user_id' => isset( $row['actor_user_id'] ) ? (int) $row['actor_user_id'] : null,
 			'method'        => substr( (string) ( $row['method'] ?? '' ), 0, 10 ),
-			'route'         => substr( (string) ( $row['route'] ?? '' ), 0, 191 ),
+			'route'         => substr( self::redact( (string) ( $row['route'] ?? '' ) ), 0, 191 ),
 			'status'        => (int) ( $row['status'] ?? 0 ),
 			'error_code'    => substr( (string) ( $row['error_code'] ?? '' ), 0, 64 ),
 			'client_ip'     => substr( (string) ( $row['client_ip'] ?? '' ), 0, 45 ),
 			'user_agent'    => function_exists( 'mb_strcut' ) ? mb_strcut( $agent, 0, self::USER_AGENT_MAX, 'UTF-8' ) : substr( $agent, 0, self::USER_AGENT_MAX ),
 			'duration_ms'   => max( 0, (int) ( $row['duration_ms'] ?? 0 ) ),
 		);
+	}
+
+	/** Text with every full key (a client may put one in the path or its User-Agent) cut to its display prefix. */
+	private static function redact( string $text ): string {
+		if ( false === strpos( $text, 'lp_' ) ) {
+			return $text;
+		}
+		return (string) preg_replace_callback( '/lp_(live|test)_[0-9A-Za-z]{38}/', static fn ( array $m ): string => substr( $m[0], 0, 12 ) . '…', $text );
 	}
 
 	/** Now, as a UTC datetime with milliseconds. */

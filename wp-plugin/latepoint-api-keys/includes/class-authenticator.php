@@ -34,6 +34,7 @@ final class Authenticator {
 
 	public static function register(): void {
 		add_filter( 'rest_pre_dispatch', array( self::class, 'pre_dispatch' ), 10, 3 );
+		add_filter( 'rest_request_before_callbacks', array( self::class, 'permission_first' ), 10, 3 );
 		add_filter( 'rest_post_dispatch', array( self::class, 'post_dispatch' ), 20, 3 );
 		add_filter( 'rest_allowed_cors_headers', array( self::class, 'cors_allowed_headers' ) );
 		add_filter( 'rest_exposed_cors_headers', array( self::class, 'cors_exposed_headers' ) );
@@ -231,6 +232,24 @@ final class Authenticator {
 	 */
 	public static function required_permission( $callback ): ?string {
 		return $callback instanceof \Closure ? ( self::$required[ spl_object_id( $callback ) ] ?? null ) : null;
+	}
+
+	/**
+	 * rest_request_before_callbacks: WordPress checks a route's arguments before its
+	 * permission_callback. On this plugin's routes a caller who may not use the route
+	 * is told so (401/403), not which fields its request lacks (SPEC §2: the
+	 * permission is checked before the request itself).
+	 *
+	 * @param mixed $response
+	 * @return mixed
+	 */
+	public static function permission_first( $response, $handler, $request ) {
+		if ( ! is_wp_error( $response ) || ! $request instanceof \WP_REST_Request || ! self::is_api_route( $request->get_route() )
+			|| ! is_array( $handler ) || empty( $handler['permission_callback'] ) ) {
+			return $response;
+		}
+		$permission = call_user_func( $handler['permission_callback'], $request );
+		return is_wp_error( $permission ) ? $permission : $response;
 	}
 
 	/** rest_post_dispatch: envelope, X-Request-Id, rate-limit headers, the audit row. */

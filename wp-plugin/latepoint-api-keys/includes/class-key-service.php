@@ -141,11 +141,13 @@ final class Key_Service {
 			)
 		);
 		$new_id = (int) $wpdb->insert_id;
+		// A disabled key was not working: rotating it must not bring it back for a grace period.
+		$grace  = 'disabled' === $old['status'] ? 0 : $grace_seconds;
 		$moved  = $wpdb->update(
 			Schema::keys(),
 			array(
 				'status'      => 'rotated',
-				'grace_until' => gmdate( 'Y-m-d H:i:s', time() + $grace_seconds ),
+				'grace_until' => gmdate( 'Y-m-d H:i:s', time() + $grace ),
 				'updated_at'  => $now,
 			),
 			array( 'id' => $id, 'status' => $old['status'] )
@@ -201,8 +203,13 @@ final class Key_Service {
 		$clauses = array();
 		$args    = array();
 		if ( ! empty( $filters['status'] ) ) {
+			// The same rule as effective_status(): an active or disabled key past its expiry shows as expired.
 			if ( 'expired' === $filters['status'] ) {
-				$clauses[] = "(status = 'expired' OR (status = 'active' AND expires_at IS NOT NULL AND expires_at <= %s))";
+				$clauses[] = "(status = 'expired' OR (status IN ('active','disabled') AND expires_at IS NOT NULL AND expires_at <= %s))";
+				$args[]    = self::now();
+			} elseif ( in_array( $filters['status'], array( 'active', 'disabled' ), true ) ) {
+				$clauses[] = 'status = %s AND (expires_at IS NULL OR expires_at > %s)';
+				$args[]    = $filters['status'];
 				$args[]    = self::now();
 			} else {
 				$clauses[] = 'status = %s';
