@@ -609,8 +609,10 @@ run_php() {
   [[ -z $scan ]] || env_args+=("PHP_INI_SCAN_DIR=$scan")
   [[ $NATIVE != 1 ]] || php_args+=(-d "extension=$EXT")
   # Compiled scripts cached on disk: each run loads WordPress in about 0.15 s instead of 0.25 s.
-  mkdir -p "$RUN_DIR/opcache-cli"
-  php_args+=(-d opcache.enable_cli=1 -d "opcache.file_cache=$RUN_DIR/opcache-cli" -d opcache.file_cache_only=1
+  # One cache per LPAPI_NATIVE setting: compiled code differs with and without the extension
+  # (opcache folds function_exists() checks at compile time).
+  mkdir -p "$RUN_DIR/opcache-cli-native$NATIVE"
+  php_args+=(-d opcache.enable_cli=1 -d "opcache.file_cache=$RUN_DIR/opcache-cli-native$NATIVE" -d opcache.file_cache_only=1
     -d opcache.validate_timestamps=1 -d opcache.revalidate_freq=0)
   while [[ ${1:-} == -d ]]; do
     php_args+=(-d "$2")

@@ -39,23 +39,23 @@ fail=$(grep -oP '[0-9]+(?= failed;)' "$LOG_DIR/rust.log" | sum)
 [ "$status" -ne 0 ] && [ "${fail:-0}" -eq 0 ] && fail=1
 record "Rust" "${pass:-0}" "${fail:-0}" "$status"
 
-run_phpunit() { # name, then php arguments
+run_phpunit() { # name, then the command (php ... phpunit ...)
   local name="$1"; shift
   echo "==> PHP: $name"
-  php "$@" 2>&1 | tee "$LOG_DIR/php.log"; local status=${PIPESTATUS[0]}
+  "$@" 2>&1 | tee "$LOG_DIR/php.log"; local status=${PIPESTATUS[0]}
   read -r pass fail < <(phpunit_counts "$LOG_DIR/php.log")
   [ "$status" -ne 0 ] && [ "$fail" -eq 0 ] && fail=1
   record "$name" "$pass" "$fail" "$status"
 }
 
 run_phpunit "PHP tests against the native extension" \
-  -d "extension=$EXT" -d zend.assertions=1 -d assert.exception=1 -d apc.enable_cli=1 \
+  php -d "extension=$EXT" -d zend.assertions=1 -d assert.exception=1 -d apc.enable_cli=1 \
   /usr/bin/phpunit -c tests/php/phpunit.xml --colors=never
 
 # The same contract tests against the plugin's pure-PHP fallback (no extension loaded).
 LPAPI_IMPL=fallback LPAPI_FALLBACK="$PWD/wp-plugin/latepoint-api-keys/includes/fallback/functions.php" \
   run_phpunit "PHP contract tests against the pure-PHP fallback" \
-  -d apc.enable_cli=1 -d zend.assertions=1 -d assert.exception=1 \
+  php -d apc.enable_cli=1 -d zend.assertions=1 -d assert.exception=1 \
   /usr/bin/phpunit -c tests/php/phpunit.xml --colors=never --testsuite contract
 
 # ---------------------------------------------------------------- the real stack
@@ -84,10 +84,18 @@ scripts/install-deps.sh e2e
 (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "==> end-to-end: starting the stack with the native extension (scripts/stack.sh start)"
+# The in-WordPress suite (rest_do_request), run by the stack's PHP in the site's context.
+wp_phpunit() {
+  run_phpunit "PHP tests inside WordPress, $1" \
+    scripts/stack.sh php -d opcache.enable_cli=0 /usr/bin/phpunit -c tests/php/wordpress/phpunit.xml --colors=never
+}
+
 if LPAPI_NATIVE=1 scripts/stack.sh start; then
+  wp_phpunit "native extension"
   run_node "HTTP and browser, native extension" tests/e2e/*.test.mjs
   echo "==> end-to-end: restarting php-fpm on the pure-PHP fallback (LPAPI_NATIVE=0)"
   if LPAPI_NATIVE=0 scripts/stack.sh start >/dev/null; then
+    wp_phpunit "pure-PHP fallback"
     run_node "HTTP, pure-PHP fallback" tests/e2e/auth.test.mjs tests/e2e/workers.test.mjs tests/e2e/zz-no-key-leaks.test.mjs
   else
     record "stack on the fallback" 0 1 1

@@ -111,6 +111,8 @@ final class Authenticator {
 		if ( null === $record ) {
 			return Api_Response::error( 401, 'invalid_api_key', __( 'The API key is not known to this site.', 'latepoint-api-keys' ) );
 		}
+		// From here on a refusal is logged under the key, so its log and usage show it.
+		Request_Context::$known_key = $record;
 		$status_error = self::status_error( $record );
 		if ( null !== $status_error ) {
 			Request_Context::$key = null;
@@ -290,7 +292,7 @@ final class Authenticator {
 	private static function log( \WP_REST_Request $request, \WP_REST_Response $response ): void {
 		$status = $response->get_status();
 		$data   = $response->get_data();
-		$key    = Request_Context::$key;
+		$key    = Request_Context::$key ?? Request_Context::$known_key;
 		if ( 429 === $status ) {
 			$event = 'rate_limited';
 		} elseif ( null !== Request_Context::$auth_error ) {

@@ -21,6 +21,8 @@ final class Request_Context {
 	private static $started = 0.0;
 	/** @var ?array the authenticated key's auth record */
 	public static $key = null;
+	/** @var ?array a known key's record even when it was refused (for the log and usage counts) */
+	public static $known_key = null;
 	/** @var ?array the rate-limit decision */
 	public static $rate = null;
 	/** @var string */
@@ -57,6 +59,7 @@ final class Request_Context {
 		self::$request_id       = null;
 		self::$started          = 0.0;
 		self::$key              = null;
+		self::$known_key        = null;
 		self::$rate             = null;
 		self::$client_ip        = '';
 		self::$auth_error       = null;

@@ -1,6 +1,7 @@
 <?php
 /**
- * SPEC §3's resource 409 codes, in-process: email_taken, slot_unavailable and customer_has_bookings,
+ * Resources in-process: LatePoint's own hooks fired with its model objects (stand-ins in
+ * support/latepoint-models.php), and SPEC §3's resource 409 codes: email_taken, slot_unavailable and customer_has_bookings,
  * on LatePoint tables made by the stack's fixture and a small dataset of this run (removed afterwards).
  * The resources themselves are tested over HTTP (tests/e2e/resources.test.mjs); this is about the codes
  * and their envelope and headers.
@@ -11,6 +12,8 @@ declare(strict_types=1);
 namespace LatePointApi\Tests\WordPress;
 
 use LatePointApi\Rest_Resources_Controller;
+
+require_once dirname(__DIR__) . '/support/latepoint-models.php';
 
 final class ResourceConflictsTest extends TestCase {
 
@@ -124,5 +127,67 @@ final class ResourceConflictsTest extends TestCase {
 		$this->assertError($r, 409, 'customer_has_bookings');
 		$this->assertRateHeaders($r, 1000, 3600);
 		$this->assertSame(1, (int) $GLOBALS['wpdb']->get_var($GLOBALS['wpdb']->prepare('SELECT COUNT(*) FROM ' . self::t('customers') . ' WHERE id = %d', self::$d['customer1'])), 'the customer is still there');
+	}
+
+	/** @return array<int, array> the arguments of each call of $hook during $run */
+	private function heard(string $hook, int $args, callable $run): array {
+		$calls = array();
+		$this->filter($hook, static function (...$given) use (&$calls) {
+			$calls[] = $given;
+			return $given[0];
+		}, 10, $args);
+		$run();
+		return $calls;
+	}
+
+	public function test_booking_writes_fire_latepoints_hooks_with_its_models(): void {
+		global $wpdb;
+		$key     = $this->key();
+		$created = null;
+		$calls   = $this->heard('latepoint_booking_created', 1, function () use ($key, &$created) {
+			$created = $this->assertSuccess($this->book($key, self::$d['customer2'], '13:00'), 201);
+		});
+		$this->assertCount(1, $calls);
+		$this->assertInstanceOf(\OsBookingModel::class, $calls[0][0]);
+		$this->assertSame($created['id'], (int) $calls[0][0]->id);
+		$this->assertSame('780', (string) $calls[0][0]->row['start_time'], 'the model sees the saved row');
+
+		$calls = $this->heard('latepoint_booking_updated', 2, function () use ($key, $created) {
+			$this->assertSuccess($this->api('PATCH', '/bookings/' . $created['id'], array('key' => $key, 'json' => array('start_time' => '14:00'))));
+		});
+		$this->assertCount(1, $calls);
+		list($new, $old) = $calls[0];
+		$this->assertInstanceOf(\OsBookingModel::class, $new);
+		$this->assertInstanceOf(\OsBookingModel::class, $old);
+		$this->assertSame('840', (string) $new->row['start_time']);
+		$this->assertSame('780', (string) $old->row['start_time'], 'the old model is the booking before the change');
+
+		$still_there = null;
+		$calls       = $this->heard('latepoint_booking_will_be_deleted', 1, function () use ($key, $created, $wpdb, &$still_there) {
+			$this->assertSuccess($this->api('DELETE', '/bookings/' . $created['id'], array('key' => $key)));
+		});
+		$this->assertCount(1, $calls);
+		$this->assertSame($created['id'], (int) $calls[0][0]);
+		$this->assertNull($wpdb->get_var($wpdb->prepare('SELECT id FROM ' . self::t('bookings') . ' WHERE id = %d', $created['id'])), 'deleted after the hook');
+	}
+
+	public function test_customer_writes_fire_latepoints_hooks_with_its_models(): void {
+		$key     = $this->key();
+		$email   = 'hooks.' . self::$run . '@example.com';
+		$created = null;
+		$calls   = $this->heard('latepoint_customer_created', 1, function () use ($key, $email, &$created) {
+			$created = $this->assertSuccess($this->api('POST', '/customers', array('key' => $key, 'json' => array('email' => $email, 'first_name' => 'Hook'))), 201);
+		});
+		$this->assertCount(1, $calls);
+		$this->assertInstanceOf(\OsCustomerModel::class, $calls[0][0]);
+		$this->assertSame($created['id'], (int) $calls[0][0]->id);
+
+		$calls = $this->heard('latepoint_customer_updated', 2, function () use ($key, $created) {
+			$this->assertSuccess($this->api('PATCH', '/customers/' . $created['id'], array('key' => $key, 'json' => array('first_name' => 'Renamed'))));
+		});
+		$this->assertCount(1, $calls);
+		$this->assertInstanceOf(\OsCustomerModel::class, $calls[0][0]);
+		$this->assertSame('Renamed', $calls[0][0]->row['first_name']);
+		$this->assertSame('Hook', is_array($calls[0][1]) ? $calls[0][1]['first_name'] : $calls[0][1]->row['first_name'], 'the old data is from before the change');
 	}
 }
