@@ -178,10 +178,14 @@ final class Audit_Log {
 				$rows[] = self::clean( $row );
 			}
 		}
+		// All chunks or none: a batch that fails halfway is retried whole, never inserted twice.
+		global $wpdb;
+		$wpdb->query( 'START TRANSACTION' );
 		$ok = true;
 		foreach ( array_chunk( $rows, self::BATCH_ROWS ) as $chunk ) {
 			$ok = $ok && self::insert_rows( $chunk );
 		}
+		$wpdb->query( $ok ? 'COMMIT' : 'ROLLBACK' );
 		if ( $ok ) {
 			self::add_usage( $rows );
 			self::touch_keys( $rows );

@@ -428,6 +428,12 @@ final class Key_Service {
 		} elseif ( $creating && 'test' === ( $clean['environment'] ?? '' ) ) {
 			$clean['expires_at'] = time() + self::TEST_KEY_DAYS * DAY_IN_SECONDS;
 		}
+		// A pasted key would end up in the database in plain text.
+		foreach ( array( 'name', 'description' ) as $field ) {
+			if ( isset( $clean[ $field ] ) && preg_match( Authenticator::KEY_PATTERN, $clean[ $field ] ) ) {
+				$errors[ $field ] = __( 'Looks like it contains an API key; keys must never be stored in plain text.', 'latepoint-api-keys' );
+			}
+		}
 		if ( $errors ) {
 			throw new Validation_Error( $errors );
 		}

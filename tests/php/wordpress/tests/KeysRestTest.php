@@ -111,6 +111,20 @@ final class KeysRestTest extends TestCase {
 		$this->assertSame('revoked', $this->logRows(array('event' => 'admin_action', 'key_id' => $rotated['id']))[1]['error_code'] ?? null);
 	}
 
+	public function test_a_key_pasted_into_a_name_or_description_is_refused_and_not_stored(): void {
+		$pasted = lpapi_key_generate('live')['key'];
+		$before = (int) $GLOBALS['wpdb']->get_var('SELECT COUNT(*) FROM ' . \LatePointApi\Schema::keys());
+		$r      = $this->admin_api('POST', '/keys', array('json' => array(
+			'name'        => self::name('pasted'),
+			'description' => "the key is {$pasted}",
+			'permissions' => array('services:read'),
+		)));
+		$this->assertError($r, 422, 'validation_failed');
+		$this->assertArrayHasKey('description', $r->data['error']['details']['fields']);
+		$this->assertStringNotContainsString($pasted, $r->json);
+		$this->assertSame($before, (int) $GLOBALS['wpdb']->get_var('SELECT COUNT(*) FROM ' . \LatePointApi\Schema::keys()));
+	}
+
 	public function test_a_subscriber_is_refused_with_403_and_an_anonymous_caller_with_401(): void {
 		$k          = $this->createKey(array('name' => 'not theirs'));
 		$subscriber = $this->subscriber();
