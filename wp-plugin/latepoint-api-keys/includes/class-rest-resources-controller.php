@@ -56,9 +56,6 @@ final class Rest_Resources_Controller {
 	}
 
 	public static function register_routes(): void {
-		if ( ! has_filter( 'rest_request_before_callbacks', array( self::class, 'permission_before_validation' ) ) ) {
-			add_filter( 'rest_request_before_callbacks', array( self::class, 'permission_before_validation' ), 5, 3 );
-		}
 		foreach ( self::routes() as $route => $methods ) {
 			$endpoints = array();
 			foreach ( $methods as $method => $endpoint ) {
@@ -85,26 +82,6 @@ final class Rest_Resources_Controller {
 			}
 		}
 		return $args;
-	}
-
-	/**
-	 * rest_request_before_callbacks: WordPress validates parameters before it
-	 * asks the permission_callback; for API-key routes a key lacking the
-	 * permission gets its 403 insufficient_permissions even when the input is
-	 * also invalid.
-	 *
-	 * @param mixed $response
-	 * @return mixed
-	 */
-	public static function permission_before_validation( $response, $handler, \WP_REST_Request $request ) {
-		if ( is_wp_error( $response ) && in_array( $response->get_error_code(), array( 'rest_invalid_param', 'rest_missing_callback_param' ), true )
-			&& Authenticator::uses_api_key( $request ) && isset( $handler['permission_callback'] ) && is_callable( $handler['permission_callback'] ) ) {
-			$allowed = call_user_func( $handler['permission_callback'], $request );
-			if ( is_wp_error( $allowed ) ) {
-				return $allowed;
-			}
-		}
-		return $response;
 	}
 
 	/** Whether LatePoint's tables exist on this site. */
