@@ -10,6 +10,7 @@
 namespace LatePointApi;
 
 use LatePointApi\Fallback\Fallback;
+use LatePointApi\Native\SharedMemoryException;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -31,12 +32,15 @@ final class Core {
 		return self::$native;
 	}
 
-	/** Whether rate limits use the native shared table (it may be unavailable even with the extension). */
+	/**
+	 * Whether rate limits use the native shared table. It may be unusable even
+	 * with the extension loaded (a bad lpapi.rate_slots, mmap refused): the
+	 * first SharedMemoryException switches this request to the fallback.
+	 * (Never asks lpapi_info(), which scans the whole table: far too slow for
+	 * every request.)
+	 */
 	public static function native_rate(): bool {
-		if ( null === self::$native_rate ) {
-			self::$native_rate = self::native() && ! empty( \lpapi_info()['shared_memory'] );
-		}
-		return self::$native_rate;
+		return self::native() && false !== self::$native_rate;
 	}
 
 	public static function key_generate( string $environment ): array {
@@ -52,11 +56,26 @@ final class Core {
 	}
 
 	public static function rate_hit( string $bucket, int $per_minute, int $per_hour, int $cost = 1 ): array {
-		return self::native_rate() ? \lpapi_rate_hit( $bucket, $per_minute, $per_hour, $cost ) : Fallback::rate_hit( $bucket, $per_minute, $per_hour, $cost );
+		if ( self::native_rate() ) {
+			try {
+				return \lpapi_rate_hit( $bucket, $per_minute, $per_hour, $cost );
+			} catch ( SharedMemoryException $e ) {
+				self::$native_rate = false;
+			}
+		}
+		return Fallback::rate_hit( $bucket, $per_minute, $per_hour, $cost );
 	}
 
 	public static function rate_reset( string $bucket ): void {
-		self::native_rate() ? \lpapi_rate_reset( $bucket ) : Fallback::rate_reset( $bucket );
+		if ( self::native_rate() ) {
+			try {
+				\lpapi_rate_reset( $bucket );
+				return;
+			} catch ( SharedMemoryException $e ) {
+				self::$native_rate = false;
+			}
+		}
+		Fallback::rate_reset( $bucket );
 	}
 
 	public static function cache_get( string $hash ): ?array {
