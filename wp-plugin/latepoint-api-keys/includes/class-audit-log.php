@@ -374,20 +374,11 @@ final class Audit_Log {
 	 * @return array{items: array[], total: int}
 	 */
 	public static function query( array $filters, int $offset, int $limit, ?int $before_id = null ): array {
-		global $wpdb;
 		list( $where, $args ) = self::where( $filters );
-		$count_sql            = 'SELECT COUNT(*) FROM ' . Schema::audit_log() . $where;
-		$total                = (int) $wpdb->get_var( $args ? $wpdb->prepare( $count_sql, $args ) : $count_sql ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
-		if ( null !== $before_id ) {
-			$where .= ( $where ? ' AND' : ' WHERE' ) . ' id < %d';
-			$args[] = $before_id;
-		}
-		$args[] = $limit;
-		$args[] = null === $before_id ? $offset : 0;
-		$rows   = $wpdb->get_results( $wpdb->prepare( 'SELECT * FROM ' . Schema::audit_log() . $where . ' ORDER BY id DESC LIMIT %d OFFSET %d', $args ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$page                 = Paged_Query::newest_first( Schema::audit_log(), $where, $args, $offset, $limit, $before_id );
 		return array(
-			'items' => array_map( array( self::class, 'present' ), $rows ?: array() ),
-			'total' => $total,
+			'items' => array_map( array( self::class, 'present' ), $page['rows'] ),
+			'total' => $page['total'],
 		);
 	}
 

@@ -67,26 +67,13 @@ final class Client_Ip {
 	 * @return array{valid: string[], invalid: string[]}
 	 */
 	public static function parse_list( $input ): array {
-		$items = is_array( $input ) ? $input : preg_split( '/[\s,]+/', (string) $input );
-		$valid = array();
-		$bad   = array();
-		foreach ( $items as $item ) {
-			if ( ! is_string( $item ) ) {
-				$bad[] = is_scalar( $item ) ? (string) $item : gettype( $item );
-				continue;
+		return Input_List::parse(
+			$input,
+			static function ( string $entry ): ?string {
+				$range = self::parse_range( $entry );
+				return null === $range ? null : $range['text'];
 			}
-			$item = trim( $item );
-			if ( '' === $item ) {
-				continue;
-			}
-			$range = self::parse_range( $item );
-			if ( null === $range ) {
-				$bad[] = $item;
-			} else {
-				$valid[] = $range['text'];
-			}
-		}
-		return array( 'valid' => array_values( array_unique( $valid ) ), 'invalid' => $bad );
+		);
 	}
 
 	/** @param string[] $list */

@@ -179,21 +179,11 @@ final class Key_Service {
 	 * @return array{items: array[], total: int}
 	 */
 	public static function list( array $filters, int $offset, int $limit, ?int $before_id = null ): array {
-		global $wpdb;
 		list( $where, $args ) = self::where( $filters );
-		$count_sql            = 'SELECT COUNT(*) FROM ' . Schema::keys() . $where;
-		$total                = (int) $wpdb->get_var( $args ? $wpdb->prepare( $count_sql, $args ) : $count_sql ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
-		if ( null !== $before_id ) {
-			$where .= ( $where ? ' AND' : ' WHERE' ) . ' id < %d';
-			$args[] = $before_id;
-			$offset = 0;
-		}
-		$args[] = $limit;
-		$args[] = $offset;
-		$rows   = $wpdb->get_results( $wpdb->prepare( 'SELECT * FROM ' . Schema::keys() . $where . ' ORDER BY id DESC LIMIT %d OFFSET %d', $args ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$page                 = Paged_Query::newest_first( Schema::keys(), $where, $args, $offset, $limit, $before_id );
 		return array(
-			'items' => array_map( array( self::class, 'present' ), $rows ?: array() ),
-			'total' => $total,
+			'items' => array_map( array( self::class, 'present' ), $page['rows'] ),
+			'total' => $page['total'],
 		);
 	}
 
@@ -442,26 +432,7 @@ final class Key_Service {
 
 	/** @return array{valid: string[], invalid: string[]} */
 	public static function parse_origins( $input ): array {
-		$items = is_array( $input ) ? $input : preg_split( '/[\s,]+/', (string) $input );
-		$valid = array();
-		$bad   = array();
-		foreach ( $items as $item ) {
-			if ( ! is_string( $item ) ) {
-				$bad[] = is_scalar( $item ) ? (string) $item : gettype( $item );
-				continue;
-			}
-			$item = trim( $item );
-			if ( '' === $item ) {
-				continue;
-			}
-			$origin = self::normalize_origin( $item );
-			if ( null === $origin ) {
-				$bad[] = $item;
-			} else {
-				$valid[] = $origin;
-			}
-		}
-		return array( 'valid' => array_values( array_unique( $valid ) ), 'invalid' => $bad );
+		return Input_List::parse( $input, array( self::class, 'normalize_origin' ) );
 	}
 
 	/** scheme://host[:port], lowercased, default ports dropped; null when not an origin. */

@@ -144,19 +144,10 @@ final class Rest_Customers_Controller {
 			$args[]    = $filters['status'];
 		}
 		$where = $clauses ? ' WHERE ' . implode( ' AND ', $clauses ) : '';
-		$count = "SELECT COUNT(*) FROM {$table}{$where}";
-		$total = (int) $wpdb->get_var( $args ? $wpdb->prepare( $count, $args ) : $count ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
-		if ( null !== $before_id ) {
-			$where .= ( $where ? ' AND' : ' WHERE' ) . ' id < %d';
-			$args[] = $before_id;
-			$offset = 0;
-		}
-		$args[] = $limit;
-		$args[] = $offset;
-		$rows   = $wpdb->get_results( $wpdb->prepare( "SELECT * FROM {$table}{$where} ORDER BY id DESC LIMIT %d OFFSET %d", $args ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$page  = Paged_Query::newest_first( $table, $where, $args, $offset, $limit, $before_id );
 		return array(
-			'items' => array_map( array( self::class, 'present' ), $rows ?: array() ),
-			'total' => $total,
+			'items' => array_map( array( self::class, 'present' ), $page['rows'] ),
+			'total' => $page['total'],
 		);
 	}
 
