@@ -437,6 +437,10 @@ defined('WP_DEBUG_DISPLAY') || define('WP_DEBUG_DISPLAY', false);
 defined('DISABLE_WP_CRON') || define('DISABLE_WP_CRON', false);
 defined('FS_METHOD') || define('FS_METHOD', 'direct');
 defined('AUTOMATIC_UPDATER_DISABLED') || define('AUTOMATIC_UPDATER_DISABLED', true);
+// Traffic stays on the loopback: WordPress's outgoing HTTP (update checks, dashboard feeds, plugin
+// directory pages) may reach this site and localhost only.
+defined('WP_HTTP_BLOCK_EXTERNAL') || define('WP_HTTP_BLOCK_EXTERNAL', true);
+defined('WP_ACCESSIBLE_HOSTS') || define('WP_ACCESSIBLE_HOSTS', 'localhost,127.0.0.1');
 EOF
   local etc
   for etc in "${ETC_CONFIGS[@]}"; do
@@ -525,6 +529,17 @@ prepare_content() {
  * Description: Written by scripts/stack.sh. There is no mail transport here: wp_mail() returns false at once.
  */
 add_filter('pre_wp_mail', '__return_false');
+EOF
+  write_if_changed "$CONTENT_DIR/mu-plugins/lpapi-stack-loopback-only.php" <<'EOF' || true
+<?php
+/**
+ * Plugin Name: Local stack: the loopback only
+ * Description: Written by scripts/stack.sh. Pages ask for nothing outside this site: no emoji images
+ * from a CDN, no avatars (show_avatars is off too); WP_HTTP_BLOCK_EXTERNAL stops outgoing HTTP.
+ */
+remove_action('wp_head', 'print_emoji_detection_script', 7);
+remove_action('admin_print_scripts', 'print_emoji_detection_script');
+add_filter('pre_option_show_avatars', static fn() => '0');
 EOF
 }
 
@@ -715,10 +730,31 @@ events {
 http {
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    # The path without its query string: a client that puts an API key in the URL (refused with
-    # 400 key_in_query) must not get it written to the log either.
-    log_format lpapi_no_query '\$remote_addr - \$remote_user [\$time_local] "\$request_method \$uri \$server_protocol" \$status \$body_bytes_sent "\$http_referer" "\$http_user_agent" \$request_time';
-    access_log $LOG_DIR/nginx-access.log lpapi_no_query;
+    # No API key in the log: the path without its query string (a key in the URL is refused with
+    # 400 key_in_query, and must not be written here either), and whatever a client puts in the
+    # path, the User-Agent, the Referer or a Basic-auth user name cut before the first key.
+    map \$request_uri \$lpapi_log_path {
+        "~^(?<path>[^?]*)" \$path;
+    }
+    map \$lpapi_log_path \$lpapi_log_uri {
+        "~^(?<before>.*?)lp(_|%5[Ff])(live|test)(_|%5[Ff])[0-9A-Za-z]{38}" "\${before}[API key removed]";
+        default \$lpapi_log_path;
+    }
+    map \$http_user_agent \$lpapi_log_agent {
+        "~^(?<before>.*?)lp_(live|test)_[0-9A-Za-z]{38}" "\${before}[API key removed]";
+        default \$http_user_agent;
+    }
+    map \$http_referer \$lpapi_log_referer {
+        "~^(?<before>[^?]*?)lp(_|%5[Ff])(live|test)(_|%5[Ff])[0-9A-Za-z]{38}" "\${before}[API key removed]";
+        "~^(?<before>[^?]*)[?]" "\${before}?[query removed]";
+        default \$http_referer;
+    }
+    map \$remote_user \$lpapi_log_user {
+        "~lp_(live|test)_" "[API key removed]";
+        default \$remote_user;
+    }
+    log_format lpapi_no_keys '\$remote_addr - \$lpapi_log_user [\$time_local] "\$request_method \$lpapi_log_uri \$server_protocol" \$status \$body_bytes_sent "\$lpapi_log_referer" "\$lpapi_log_agent" \$request_time';
+    access_log $LOG_DIR/nginx-access.log lpapi_no_keys;
 $temps
     sendfile on;
     keepalive_timeout 65;
@@ -741,6 +777,7 @@ $temps
                 include /etc/nginx/fastcgi_params;
                 fastcgi_param SCRIPT_FILENAME \$request_filename;
                 fastcgi_param HTTP_HOST \$host:\$server_port;
+                fastcgi_param LPAPI_FIRST_X_API_KEY \$http_x_api_key if_not_empty;
                 fastcgi_pass unix:$FPM_SOCKET;
             }
         }
@@ -755,6 +792,10 @@ $temps
             fastcgi_param SCRIPT_FILENAME \$document_root\$fastcgi_script_name;
             # Debian's fastcgi_params sends the host without the port; WordPress needs both.
             fastcgi_param HTTP_HOST \$host:\$server_port;
+            # nginx 1.22 hands PHP only the last copy of a header sent twice; the first copy of X-API-Key
+            # beside it lets the plugin refuse two different keys (400 ambiguous_credentials). nginx
+            # 1.23 and later join the copies with ", " instead; a repeated Authorization nginx refuses.
+            fastcgi_param LPAPI_FIRST_X_API_KEY \$http_x_api_key if_not_empty;
             fastcgi_pass unix:$FPM_SOCKET;
         }
     }

@@ -91,6 +91,11 @@ foreach (['home' => home_url(), 'siteurl' => site_url()] as $option => $url) {
 	}
 }
 
+// Nothing leaves the loopback: no avatars from an avatar service on admin pages.
+if ((string) get_option('show_avatars') !== '0') {
+	update_option('show_avatars', '0');
+}
+
 global $wp_rewrite;
 if (get_option('permalink_structure') !== LPAPI_STACK_PERMALINKS || !get_option('rewrite_rules')) {
 	$wp_rewrite->set_permalink_structure(LPAPI_STACK_PERMALINKS);

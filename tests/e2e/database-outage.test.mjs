@@ -1,13 +1,24 @@
-// The database goes away and comes back: API requests get the 503
-// service_unavailable envelope meanwhile (the plugin's db-error.php drop-in),
-// and no audit row of the requests made before is lost.
+// The database goes away and comes back: API requests get the 503 service_unavailable envelope
+// meanwhile (the plugin's db-error.php drop-in), in whatever case they spell the namespace; their
+// audit rows wait in the spool and reach the database, filed under their key, once it is back;
+// no row of the requests made before is lost.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { ROOT, request, createKey } from './stack.mjs';
+import { ROOT, env, request, createKey, logsOf } from './stack.mjs';
 
 const stack = (...args) => execFileSync(path.join(ROOT, 'scripts/stack.sh'), args, { encoding: 'utf8' });
+
+function assertUnavailable(res, where) {
+  assert.equal(res.status, 503, `${where}: ${res.text}`);
+  assert.equal(res.json?.status, 'error', `${where}: JSON, not an HTML error page: ${res.text}`);
+  assert.equal(res.json.error.code, 'service_unavailable');
+  assert.match(res.json.error.request_id, /^req_[0-9A-Za-z]{24}$/);
+  assert.equal(res.headers.get('x-request-id'), res.json.error.request_id);
+  assert.ok(Number(res.headers.get('retry-after')) > 0);
+  assert.ok(!res.text.includes('<'), `${where}: JSON, not an HTML error page`);
+}
 
 test('while the database is down API requests get 503 service_unavailable, and no log row is lost', async (t) => {
   const { id, key } = await createKey({ name: 'outage' });
@@ -17,19 +28,27 @@ test('while the database is down API requests get 503 service_unavailable, and n
   }
   stack('stop', 'mariadb');
   t.after(() => stack('start'));
-  const down = await request('/me', { key });
-  assert.equal(down.status, 503, down.text);
-  assert.equal(down.json.status, 'error');
-  assert.equal(down.json.error.code, 'service_unavailable');
-  assert.match(down.json.error.request_id, /^req_[0-9a-f]{24}$/);
-  assert.equal(down.headers.get('x-request-id'), down.json.error.request_id);
-  assert.ok(Number(down.headers.get('retry-after')) > 0);
-  assert.ok(!down.text.includes('<'), 'JSON, not an HTML error page');
+  const during = `${agent}-down`;
+  const ids = [];
+  for (const url of [`/me`, `${env.LPAPI_REST_URL}/LATEPOINT-API/v1/me`, `${env.LPAPI_SITE_URL}/?rest_route=/LatePoint-Api/v1/me`]) {
+    const down = await request(url, { key, headers: { 'User-Agent': during } });
+    assertUnavailable(down, url);
+    ids.push(down.json.error.request_id);
+  }
+  const page = await fetch(`${env.LPAPI_SITE_URL}/`);
+  assert.equal(page.status, 503);
+  assert.match(await page.text(), /<h1>/, 'other pages get a plain page');
 
   stack('start');
   const back = await request('/me', { key });
   assert.equal(back.status, 200, back.text);
-  const logs = await request(`/logs?key_id=${id}&per_page=100`, { admin: true });
-  const probes = logs.json.data.filter((row) => row.user_agent === agent);
-  assert.equal(probes.length, 3, logs.text);
+  const rows = await logsOf(id);
+  assert.equal(rows.filter((row) => row.user_agent === agent).length, 3, 'the rows from before the outage');
+  const outage = rows.filter((row) => row.user_agent === during);
+  assert.deepEqual(outage.map((r) => r.request_id).sort(), [...ids].sort(), 'a row for each request answered while the database was down');
+  for (const row of outage) {
+    assert.equal(row.status, 503);
+    assert.equal(row.error_code, 'service_unavailable');
+    assert.equal(row.key_prefix, key.slice(0, 12), 'the display prefix only');
+  }
 });

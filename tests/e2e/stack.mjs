@@ -1,5 +1,6 @@
 // Helpers for tests against the running local stack (scripts/stack.sh start).
 import { execFileSync } from 'node:child_process';
+import net from 'node:net';
 import { crc32 } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -122,3 +123,53 @@ export async function pool(count, concurrency, fn) {
 }
 
 export const KEY_PATTERN = /lp_(live|test)_[0-9A-Za-z]{38}/;
+
+/**
+ * One HTTP/1.1 request written by hand, for what fetch() will not send: a header line twice,
+ * control characters. `headers` is a list of [name, value] lines. Returns status, headers, body.
+ */
+export function rawRequest(pathname, headers = [], method = 'GET') {
+  const url = new URL(pathname.startsWith('http') ? pathname : API + pathname);
+  const lines = [`${method} ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`, 'Connection: close'];
+  for (const [name, value] of headers) lines.push(`${name}: ${value}`);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(url.port), url.hostname, () => socket.write(lines.join('\r\n') + '\r\n\r\n', 'latin1'));
+    const chunks = [];
+    socket.setTimeout(15000, () => socket.destroy(new Error('raw request timed out')));
+    socket.on('data', (c) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const text = Buffer.concat(chunks).toString('latin1'); // bytes, so chunk sizes count right
+      const [head, ...rest] = text.split('\r\n\r\n');
+      const [statusLine, ...headerLines] = head.split('\r\n');
+      const h = new Map(headerLines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      let body = rest.join('\r\n\r\n');
+      if ((h.get('transfer-encoding') || '').includes('chunked')) {
+        let out = '';
+        for (let at = 0; ; ) {
+          const end = body.indexOf('\r\n', at);
+          const size = parseInt(body.slice(at, end), 16);
+          if (!size) break;
+          out += body.slice(end + 2, end + 2 + size);
+          at = end + 2 + size + 2;
+        }
+        body = out;
+      }
+      body = Buffer.from(body, 'latin1').toString('utf8');
+      let json;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        json = undefined;
+      }
+      resolve({ status: Number(statusLine.split(' ')[1]), headers: { get: (n) => h.get(n.toLowerCase()) ?? null }, json, text: body });
+    });
+  });
+}
+
+/** The audit rows of a key (flushed first: /logs flushes the spool), newest first. */
+export async function logsOf(keyId) {
+  const res = await request(`/logs?key_id=${keyId}&per_page=100`, { admin: true });
+  if (res.status !== 200) throw new Error(`/logs gave ${res.status}: ${res.text}`);
+  return res.json.data;
+}

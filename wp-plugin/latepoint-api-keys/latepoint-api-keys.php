@@ -17,19 +17,7 @@ define( 'LPAPI_PLUGIN_VERSION', '0.1.0' );
 define( 'LPAPI_PLUGIN_FILE', __FILE__ );
 define( 'LPAPI_PLUGIN_DIR', __DIR__ );
 
-// Classes: LatePointApi\Key_Service lives in includes/class-key-service.php.
-spl_autoload_register(
-	static function ( string $class ): void {
-		if ( 0 !== strpos( $class, 'LatePointApi\\' ) || 0 === strpos( $class, 'LatePointApi\\Native\\' ) ) {
-			return;
-		}
-		$name = substr( $class, strlen( 'LatePointApi\\' ) );
-		$file = __DIR__ . '/includes/class-' . strtolower( str_replace( array( '_', '\\' ), array( '-', '/' ), $name ) ) . '.php';
-		if ( is_readable( $file ) ) {
-			require_once $file;
-		}
-	}
-);
+require_once __DIR__ . '/includes/autoload.php';
 
 // The pure-PHP lpapi_* functions, for hosts without the extension.
 require_once __DIR__ . '/includes/fallback/functions.php';

@@ -7,7 +7,6 @@
 
 defined( 'WP_UNINSTALL_PLUGIN' ) || exit;
 
-require_once __DIR__ . '/includes/class-schema.php';
-require_once __DIR__ . '/includes/class-audit-log.php';
+require_once __DIR__ . '/includes/autoload.php';
 
 LatePointApi\Schema::uninstall();

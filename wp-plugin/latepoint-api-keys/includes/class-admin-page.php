@@ -251,10 +251,18 @@ final class Admin_Page {
 		exit;
 	}
 
-	/** Neutralises spreadsheet formulas (CSV injection). */
+	/**
+	 * Neutralises spreadsheet formulas (CSV injection): a cell that starts with
+	 * = + - @, their fullwidth forms ＝ ＋ － ＠ (spreadsheets read those as
+	 * formulas too), a tab, CR or LF gets a leading apostrophe.
+	 */
 	public static function csv_cell( $value ): string {
 		$value = (string) $value;
-		return preg_match( '/^[=+\-@\t\r]/', $value ) ? "'" . $value : $value;
+		$risky = preg_match( '/^[=+\-@\t\r\n\x{FF1D}\x{FF0B}\x{FF0D}\x{FF20}]/u', $value );
+		if ( false === $risky ) { // Not valid UTF-8: judge the first byte alone.
+			$risky = preg_match( '/^[=+\-@\t\r\n]/', $value );
+		}
+		return 1 === $risky ? "'" . $value : $value;
 	}
 
 	/** @return array<string, mixed> */

@@ -28,7 +28,7 @@ final class Audit_Log {
 	const FLUSH_SECONDS   = 10;
 	const FLUSH_BYTES     = 262144;
 	const BATCH_ROWS      = 500;
-	const USER_AGENT_MAX  = 255;
+	const USER_AGENT_MAX  = Audit_Row::USER_AGENT_MAX;
 	const LAST_USED_EVERY = 60;
 
 	/** @var array<int, array<string, mixed>> rows of this request, written at shutdown. */
@@ -38,7 +38,7 @@ final class Audit_Log {
 
 	/** Queues one API request's row; it reaches the spool after the response is sent. */
 	public static function record( array $row ): void {
-		self::$pending[] = self::clean( $row );
+		self::$pending[] = Audit_Row::clean( $row );
 		if ( ! self::$shutdown_registered ) {
 			self::$shutdown_registered = true;
 			register_shutdown_function( array( self::class, 'after_response' ) );
@@ -50,7 +50,7 @@ final class Audit_Log {
 		global $wpdb;
 		$wpdb->insert(
 			Schema::audit_log(),
-			self::clean(
+			Audit_Row::clean(
 				array(
 					'event'         => 'admin_action',
 					'error_code'    => $action,
@@ -82,50 +82,22 @@ final class Audit_Log {
 		}
 	}
 
-	/** Appends rows to the spool file, one JSON object a line, under an exclusive lock. */
+	/** Appends rows to the spool (Spool); without a writable one they are written directly (after the response). */
 	public static function spool( array $rows ): bool {
-		$dir = self::spool_dir();
-		if ( null === $dir ) {
-			return self::insert_rows( $rows ); // No writable spool: write directly (after the response).
-		}
-		$lines = '';
-		foreach ( $rows as $row ) {
-			$lines .= wp_json_encode( $row ) . "\n";
-		}
-		$handle = fopen( $dir . '/spool.jsonl', 'ab' ); // phpcs:ignore WordPress.WP.AlternativeFunctions
-		if ( false === $handle ) {
-			return self::insert_rows( $rows );
-		}
-		flock( $handle, LOCK_EX );
-		fwrite( $handle, $lines ); // phpcs:ignore WordPress.WP.AlternativeFunctions
-		fflush( $handle );
-		flock( $handle, LOCK_UN );
-		fclose( $handle ); // phpcs:ignore WordPress.WP.AlternativeFunctions
-		return true;
+		return Spool::append( $rows ) || self::insert_rows( $rows );
 	}
 
 	/** Whether the spool is big enough, or its oldest row old enough, to flush. No database access. */
 	private static function spool_due(): bool {
-		$dir = self::spool_dir();
-		if ( null === $dir ) {
-			return false;
-		}
-		$file = $dir . '/spool.jsonl';
-		clearstatcache( true, $file );
-		$size = is_file( $file ) ? (int) filesize( $file ) : 0;
-		if ( 0 === $size ) {
+		$size = Spool::size();
+		if ( $size <= strlen( Spool::HEADER ) ) {
 			return false;
 		}
 		if ( $size >= self::FLUSH_BYTES ) {
 			return true;
 		}
-		$handle = @fopen( $file, 'rb' ); // phpcs:ignore WordPress.PHP.NoSilencedErrors, WordPress.WP.AlternativeFunctions
-		$first  = $handle ? fgets( $handle, 4096 ) : false;
-		if ( $handle ) {
-			fclose( $handle ); // phpcs:ignore WordPress.WP.AlternativeFunctions
-		}
-		$row    = false === $first ? null : json_decode( $first, true );
-		$oldest = is_array( $row ) && isset( $row['created_at'] ) ? strtotime( substr( $row['created_at'], 0, 19 ) . ' UTC' ) : false;
+		$row    = Spool::first_row();
+		$oldest = is_array( $row ) && isset( $row['created_at'] ) ? strtotime( substr( (string) $row['created_at'], 0, 19 ) . ' UTC' ) : false;
 		return false === $oldest || time() - $oldest >= self::FLUSH_SECONDS;
 	}
 
@@ -137,26 +109,12 @@ final class Audit_Log {
 	 * @return int rows written
 	 */
 	public static function flush(): int {
-		$dir = self::spool_dir();
-		if ( null === $dir ) {
+		if ( null === self::spool_dir() ) {
 			return 0;
 		}
-		$spool = $dir . '/spool.jsonl';
-		if ( is_file( $spool ) && filesize( $spool ) > 0 ) {
-			$batch = $dir . '/batch-' . gmdate( 'YmdHis' ) . '-' . wp_generate_password( 8, false ) . '.jsonl';
-			if ( @rename( $spool, $batch ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors -- another process may have taken it.
-				// A writer that opened the spool before the rename may still append to
-				// the batch; taking its lock waits for that append to finish.
-				$handle = fopen( $batch, 'rb' ); // phpcs:ignore WordPress.WP.AlternativeFunctions
-				if ( $handle ) {
-					flock( $handle, LOCK_EX );
-					flock( $handle, LOCK_UN );
-					fclose( $handle ); // phpcs:ignore WordPress.WP.AlternativeFunctions
-				}
-			}
-		}
+		Spool::seal();
 		$written = 0;
-		foreach ( (array) glob( $dir . '/batch-*.jsonl' ) as $batch ) {
+		foreach ( Spool::batches() as $batch ) {
 			$written += self::flush_batch( $batch );
 		}
 		return $written;
@@ -173,11 +131,12 @@ final class Audit_Log {
 		}
 		$rows = array();
 		while ( false !== ( $line = fgets( $handle ) ) ) { // phpcs:ignore WordPress.CodeAnalysis.AssignmentInCondition
-			$row = json_decode( $line, true );
-			if ( is_array( $row ) ) {
-				$rows[] = self::clean( $row );
+			$row = Spool::decode( $line );
+			if ( null !== $row ) {
+				$rows[] = $row;
 			}
 		}
+		$rows = array_map( array( Audit_Row::class, 'clean' ), self::resolve_keys( $rows ) );
 		// All chunks or none: a batch that fails halfway is retried whole, never inserted twice.
 		global $wpdb;
 		$wpdb->query( 'START TRANSACTION' );
@@ -202,7 +161,7 @@ final class Audit_Log {
 		if ( ! $rows ) {
 			return true;
 		}
-		$columns      = array_keys( self::clean( array() ) );
+		$columns      = array_keys( Audit_Row::clean( array() ) );
 		$placeholders = array();
 		$values       = array();
 		foreach ( $rows as $row ) {
@@ -282,79 +241,55 @@ final class Audit_Log {
 		}
 	}
 
-	/** A row with every column, truncated and typed; a full key in the free-text columns is cut to its display prefix. */
-	private static function clean( array $row ): array {
-		$agent = self::redact( (string) ( $row['user_agent'] ?? '' ) );
-		return array(
-			'created_at'    => (string) ( $row['created_at'] ?? self::now_ms() ),
-			'request_id'    => substr( (string) ( $row['request_id'] ?? '' ), 0, 32 ),
-			'event'         => substr( (string) ( $row['event'] ?? 'request' ), 0, 20 ),
-			'key_id'        => isset( $row['key_id'] ) ? (int) $row['key_id'] : null,
-			'key_prefix'    => substr( (string) ( $row['key_prefix'] ?? '' ), 0, 16 ),
-			'actor_user_id' => isset( $row['actor_user_id'] ) ? (int) $row['actor_user_id'] : null,
-			'method'        => substr( (string) ( $row['method'] ?? '' ), 0, 10 ),
-			'route'         => substr( self::redact( (string) ( $row['route'] ?? '' ) ), 0, 191 ),
-			'status'        => (int) ( $row['status'] ?? 0 ),
-			'error_code'    => substr( (string) ( $row['error_code'] ?? '' ), 0, 64 ),
-			'client_ip'     => substr( (string) ( $row['client_ip'] ?? '' ), 0, 45 ),
-			'user_agent'    => function_exists( 'mb_strcut' ) ? mb_strcut( $agent, 0, self::USER_AGENT_MAX, 'UTF-8' ) : substr( $agent, 0, self::USER_AGENT_MAX ),
-			'duration_ms'   => max( 0, (int) ( $row['duration_ms'] ?? 0 ) ),
-		);
-	}
-
-	/** Text with every full key (a client may put one in the path or its User-Agent) cut to its display prefix. */
-	private static function redact( string $text ): string {
-		if ( false === strpos( $text, 'lp_' ) ) {
-			return $text;
+	/**
+	 * Rows the db-error drop-in spooled while the database was down carry the
+	 * presented key's hash instead of its id: the id is looked up now.
+	 *
+	 * @param array<int, array<string, mixed>> $rows
+	 * @return array<int, array<string, mixed>>
+	 */
+	private static function resolve_keys( array $rows ): array {
+		$hashes = array();
+		foreach ( $rows as $row ) {
+			if ( isset( $row['key_hash'] ) && is_string( $row['key_hash'] ) && 1 === preg_match( '/^[0-9a-f]{64}$/', $row['key_hash'] ) ) {
+				$hashes[ $row['key_hash'] ] = true;
+			}
 		}
-		return (string) preg_replace_callback( '/lp_(live|test)_[0-9A-Za-z]{38}/', static fn ( array $m ): string => substr( $m[0], 0, 12 ) . '…', $text );
+		$ids = array();
+		if ( $hashes ) {
+			global $wpdb;
+			$found = $wpdb->get_results( $wpdb->prepare( 'SELECT id, key_hash, key_prefix FROM ' . Schema::keys() . ' WHERE key_hash IN (' . implode( ',', array_fill( 0, count( $hashes ), '%s' ) ) . ')', array_keys( $hashes ) ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders built above.
+			foreach ( $found ?: array() as $key ) {
+				$ids[ $key['key_hash'] ] = $key;
+			}
+		}
+		foreach ( $rows as $i => $row ) {
+			$hash = $row['key_hash'] ?? null;
+			unset( $rows[ $i ]['key_hash'] );
+			if ( is_string( $hash ) && isset( $ids[ $hash ] ) ) {
+				$rows[ $i ]['key_id']     = (int) $ids[ $hash ]['id'];
+				$rows[ $i ]['key_prefix'] = $ids[ $hash ]['key_prefix'];
+			}
+		}
+		return $rows;
 	}
 
 	/** Now, as a UTC datetime with milliseconds. */
 	public static function now_ms(): string {
-		$now = microtime( true );
-		return gmdate( 'Y-m-d H:i:s', (int) $now ) . sprintf( '.%03d', (int) ( ( $now - floor( $now ) ) * 1000 ) );
+		return Audit_Row::now_ms();
 	}
 
-	/**
-	 * The spool folder (created on first use, closed to web access), or null
-	 * when none is writable. Override with the LPAPI_SPOOL_DIR constant.
-	 */
+	/** The spool folder (Spool), or null when none is writable. */
 	public static function spool_dir(): ?string {
-		static $dir = false;
-		if ( false !== $dir ) {
-			return $dir;
-		}
-		if ( defined( 'LPAPI_SPOOL_DIR' ) ) {
-			$path = (string) LPAPI_SPOOL_DIR;
-		} else {
-			// An unguessable name: the folder may sit under a web-served directory.
-			$path = WP_CONTENT_DIR . '/lpapi-spool-' . substr( hash_hmac( 'sha256', 'lpapi-spool', wp_salt( 'auth' ) ), 0, 16 );
-		}
-		if ( ! is_dir( $path ) && ! wp_mkdir_p( $path ) ) {
-			$dir = null;
-			return $dir;
-		}
-		if ( ! is_file( $path . '/index.php' ) ) {
-			file_put_contents( $path . '/index.php', "<?php\n// Silence is golden.\n" ); // phpcs:ignore WordPress.WP.AlternativeFunctions
-			file_put_contents( $path . '/.htaccess', "Require all denied\nDeny from all\n" ); // phpcs:ignore WordPress.WP.AlternativeFunctions
-		}
-		$dir = is_writable( $path ) ? $path : null;
-		return $dir;
+		// Versions before 0.2 named the folder after the site's salt; its rows are still flushed.
+		$legacy = WP_CONTENT_DIR . '/lpapi-spool-' . substr( hash_hmac( 'sha256', 'lpapi-spool', wp_salt( 'auth' ) ), 0, 16 );
+		return Spool::dir( true, $legacy );
 	}
 
-	/** Deletes the spool folder (uninstall). */
+	/** Deletes the spool (uninstall). */
 	public static function remove_spool(): void {
-		$dir = self::spool_dir();
-		if ( null === $dir ) {
-			return;
-		}
-		foreach ( array_merge( (array) glob( $dir . '/*' ), (array) glob( $dir . '/.htaccess' ) ) as $file ) {
-			if ( is_file( $file ) ) {
-				unlink( $file ); // phpcs:ignore WordPress.WP.AlternativeFunctions
-			}
-		}
-		@rmdir( $dir ); // phpcs:ignore WordPress.PHP.NoSilencedErrors, WordPress.WP.AlternativeFunctions
+		self::spool_dir();
+		Spool::remove();
 	}
 
 	/** Deletes rows older than the retention setting (daily, by WP-Cron). */

@@ -5,7 +5,8 @@
  * checks on `rest_pre_dispatch`, the permission in each route's
  * permission_callback, headers and envelopes on `rest_post_dispatch`.
  *
- * Order of checks: no key in the query string → key present → well-formed
+ * Order of checks: no key in the query string → unambiguous credentials →
+ * key present → well-formed
  * and checksum → known → status and expiry → environment → IP and Origin
  * allowlists → rate limit → permission. A request refused for lack of
  * permission still counts against the rate limit.
@@ -27,10 +28,10 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Authenticator {
 
-	const API_NAMESPACE = 'latepoint-api/v1';
+	const API_NAMESPACE = Api_Routes::API_NAMESPACE;
 	/** Query parameters that look like someone put a key in the URL. */
 	const QUERY_KEY_NAMES = array( 'api_key', 'apikey', 'key', 'x-api-key', 'x_api_key', 'access_token', 'token', 'auth' );
-	const KEY_PATTERN     = '/lp_(live|test)_[0-9A-Za-z]{38}/';
+	const KEY_PATTERN     = Key_Format::PATTERN;
 
 	public static function register(): void {
 		add_filter( 'rest_pre_dispatch', array( self::class, 'pre_dispatch' ), 10, 3 );
@@ -40,24 +41,22 @@ final class Authenticator {
 		add_filter( 'rest_exposed_cors_headers', array( self::class, 'cors_exposed_headers' ) );
 	}
 
-	/** Whether the route is in this plugin's namespace. */
+	/** Whether the route is in this plugin's namespace (case-insensitively, as WordPress routes it). */
 	public static function is_api_route( string $route ): bool {
-		return 1 === preg_match( '#^/' . preg_quote( self::API_NAMESPACE, '#' ) . '(/|$)#', $route );
+		return Api_Routes::is_api_route( $route );
 	}
 
 	/** Routes authenticated by WordPress (cookie + nonce, Application Passwords), not by API keys. */
 	public static function is_admin_route( string $route ): bool {
-		return 1 === preg_match( '#^/' . preg_quote( self::API_NAMESPACE, '#' ) . '/(keys|logs)(/|$)#', $route );
+		return Api_Routes::is_admin_route( $route );
 	}
 
 	public static function is_public_route( string $route ): bool {
-		return '/' . self::API_NAMESPACE . '/openapi.json' === $route || '/' . self::API_NAMESPACE === rtrim( $route, '/' );
+		return Api_Routes::is_public_route( $route );
 	}
 
 	public static function uses_api_key( \WP_REST_Request $request ): bool {
-		$route = $request->get_route();
-		return self::is_api_route( $route ) && ! self::is_admin_route( $route ) && ! self::is_public_route( $route )
-			&& 'OPTIONS' !== $request->get_method();
+		return Api_Routes::takes_api_key( $request->get_route(), $request->get_method() );
 	}
 
 	/**
@@ -70,7 +69,7 @@ final class Authenticator {
 		}
 		Request_Context::start();
 		Request_Context::$client_ip = Client_Ip::resolve( $_SERVER, (array) Settings::get( 'trusted_proxies' ) );
-		if ( self::is_admin_route( $request->get_route() ) && self::presented_key( $request ) ) {
+		if ( self::is_admin_route( $request->get_route() ) && ( self::presented_key( $request ) || self::credentials( $request )['ambiguous'] ) ) {
 			return Api_Response::error( 403, 'insufficient_permissions', __( 'API keys cannot manage keys; sign in to WordPress as an administrator.', 'latepoint-api-keys' ) );
 		}
 		if ( ! self::uses_api_key( $request ) ) {
@@ -86,18 +85,18 @@ final class Authenticator {
 
 	/** Runs every check before the permission; null when the request may proceed. */
 	public static function authenticate( \WP_REST_Request $request ): ?\WP_Error {
-		foreach ( $request->get_query_params() as $name => $value ) {
-			if ( in_array( strtolower( (string) $name ), self::QUERY_KEY_NAMES, true ) || ( is_string( $value ) && preg_match( self::KEY_PATTERN, $value ) ) ) {
-				return Api_Response::error( 400, 'key_in_query', __( 'Send the API key in the X-API-Key header (or Authorization: Bearer), never in the URL: URLs end up in logs.', 'latepoint-api-keys' ) );
-			}
+		if ( self::query_has_key( $request->get_query_params() ) ) {
+			return Api_Response::error( 400, 'key_in_query', __( 'Send the API key in the X-API-Key header (or Authorization: Bearer), never in the URL: URLs end up in logs.', 'latepoint-api-keys' ) );
 		}
-		$key = self::presented_key( $request );
+		$credentials = self::credentials( $request );
+		if ( $credentials['ambiguous'] ) {
+			return Api_Response::error( 400, 'ambiguous_credentials', __( 'The request carries more than one API key (X-API-Key sent twice, or X-API-Key and Authorization: Bearer that differ). Send exactly one.', 'latepoint-api-keys' ) );
+		}
+		$key = $credentials['key'];
 		if ( null === $key ) {
 			return Api_Response::error( 401, 'missing_api_key', __( 'This endpoint needs an API key in the X-API-Key header.', 'latepoint-api-keys' ) );
 		}
-		if ( preg_match( '/^lp_(live|test)_[0-9A-Za-z]{4}/', $key ) ) {
-			Request_Context::$presented_prefix = substr( $key, 0, 12 );
-		}
+		Request_Context::$presented_prefix = Key_Format::display_prefix( $key );
 		try {
 			$parsed = Core::key_parse( $key );
 		} catch ( InvalidKeyException $e ) {
@@ -185,17 +184,44 @@ final class Authenticator {
 		return null;
 	}
 
-	/** The key from X-API-Key or Authorization: Bearer, or null. */
-	public static function presented_key( \WP_REST_Request $request ): ?string {
-		$header = $request->get_header( 'x_api_key' );
-		if ( is_string( $header ) && '' !== trim( $header ) ) {
-			return trim( $header );
+	/**
+	 * Whether a query parameter, at any depth (`?a[]=`, `?a[b][c]=`), holds a
+	 * full key in its value or its name, or a top-level name says it is a key.
+	 *
+	 * @param array<array-key, mixed> $params
+	 */
+	public static function query_has_key( array $params, bool $top = true ): bool {
+		foreach ( $params as $name => $value ) {
+			$name = (string) $name;
+			if ( ( $top && in_array( strtolower( $name ), self::QUERY_KEY_NAMES, true ) ) || Key_Format::contains_key( $name ) ) {
+				return true;
+			}
+			if ( is_array( $value ) ? self::query_has_key( $value, false ) : ( is_scalar( $value ) && Key_Format::contains_key( (string) $value ) ) ) {
+				return true;
+			}
 		}
+		return false;
+	}
+
+	/**
+	 * The presented key and whether the request is ambiguous about it (Credentials).
+	 *
+	 * @return array{key: ?string, ambiguous: bool}
+	 */
+	public static function credentials( \WP_REST_Request $request ): array {
+		$header        = $request->get_header( 'x_api_key' );
 		$authorization = $request->get_header( 'authorization' );
-		if ( is_string( $authorization ) && preg_match( '/^\s*Bearer\s+(\S+)\s*$/i', $authorization, $m ) ) {
-			return $m[1];
+		// The web server's first copy belongs to the request PHP is serving, not to one dispatched inside it.
+		$first = null;
+		if ( null !== $header && isset( $_SERVER[ Credentials::FIRST_X_API_KEY ], $_SERVER['HTTP_X_API_KEY'] ) && $header === $_SERVER['HTTP_X_API_KEY'] ) {
+			$first = (string) $_SERVER[ Credentials::FIRST_X_API_KEY ]; // phpcs:ignore WordPress.Security.ValidatedSanitizedInput -- compared, never stored or shown.
 		}
-		return null;
+		return Credentials::read( $header, $authorization, $first );
+	}
+
+	/** The key from X-API-Key or Authorization: Bearer, or null (also when ambiguous). */
+	public static function presented_key( \WP_REST_Request $request ): ?string {
+		return self::credentials( $request )['key'];
 	}
 
 	/**

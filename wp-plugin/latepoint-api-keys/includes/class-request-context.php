@@ -32,15 +32,10 @@ final class Request_Context {
 	/** @var string display prefix of a presented key, for the log */
 	public static $presented_prefix = '';
 
-	/** `req_` and 24 random base62 characters. */
+	/** This request's id (Request_Id's format), made on first use. */
 	public static function request_id(): string {
 		if ( null === self::$request_id ) {
-			$alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-			$id       = 'req_';
-			for ( $i = 0; $i < 24; $i++ ) {
-				$id .= $alphabet[ random_int( 0, 61 ) ];
-			}
-			self::$request_id = $id;
+			self::$request_id = Request_Id::generate();
 		}
 		return self::$request_id;
 	}

@@ -183,7 +183,7 @@ final class Rest_Openapi_Controller {
 
 	private static function components(): array {
 		$codes     = array(
-			'400' => array( 'Bad request', array( 'key_in_query', 'bad_request' ) ),
+			'400' => array( 'Bad request', array( 'key_in_query', 'ambiguous_credentials', 'bad_request' ) ),
 			'401' => array( 'Not authenticated', array( 'missing_api_key', 'invalid_api_key', 'key_revoked', 'key_disabled', 'key_expired', 'not_authenticated' ) ),
 			'403' => array( 'Forbidden', array( 'environment_mismatch', 'ip_not_allowed', 'origin_not_allowed', 'insufficient_permissions' ) ),
 			'404' => array( 'Not found', array( 'not_found' ) ),

@@ -21,6 +21,7 @@ use LatePointApi\Permissions;
 use LatePointApi\Request_Context;
 use LatePointApi\Schema;
 use LatePointApi\Settings;
+use LatePointApi\Spool;
 
 abstract class TestCase extends \PHPUnit\Framework\TestCase {
 
@@ -160,7 +161,7 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 	 *
 	 * @param string $path e.g. '/me' or '/keys?per_page=2'
 	 * @param array{key?: string, bearer?: string, headers?: array<string, string>, query?: array,
-	 *              json?: mixed, body?: string, server?: array<string, ?string>, user?: int} $o
+	 *              json?: mixed, body?: string, server?: array<string, ?string>, user?: int, namespace?: string} $o
 	 */
 	protected function api(string $method, string $path, array $o = array()): Response {
 		$server_before = $_SERVER;
@@ -180,7 +181,8 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 			$query += $from_path;
 			$path = substr($path, 0, $q);
 		}
-		$request = new \WP_REST_Request($method, '/' . Authenticator::API_NAMESPACE . $path);
+		// 'namespace' spells the namespace otherwise (WordPress routes it case-insensitively).
+		$request = new \WP_REST_Request($method, '/' . ($o['namespace'] ?? Authenticator::API_NAMESPACE) . $path);
 		$request->set_query_params($query);
 		foreach ($o['headers'] ?? array() as $name => $value) {
 			$request->set_header($name, $value);
@@ -326,19 +328,23 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 	// ------------------------------------------------------------------------------------ audit log
 
 	protected static function spoolFile(): string {
-		return Audit_Log::spool_dir() . '/spool.jsonl';
+		Audit_Log::spool_dir();
+		return (string) Spool::file();
 	}
 
 	/** The rows waiting in the spool (and in batch files not yet flushed). */
 	protected static function spooledRows(): array {
 		$rows  = array();
-		$files = array_merge((array) glob(Audit_Log::spool_dir() . '/batch-*.jsonl'), array(self::spoolFile()));
+		$files = array_merge(Spool::batches(), array(self::spoolFile()));
 		foreach ($files as $file) {
 			if (!is_file($file)) {
 				continue;
 			}
 			foreach (file($file, FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES) as $line) {
-				$rows[] = json_decode($line, true);
+				$row = Spool::decode($line);
+				if (null !== $row) {
+					$rows[] = $row;
+				}
 			}
 		}
 		return $rows;

@@ -11,6 +11,7 @@ namespace LatePointApi\Tests\WordPress;
 
 use LatePointApi\Audit_Log;
 use LatePointApi\Schema;
+use LatePointApi\Spool;
 
 final class AuditLogTest extends TestCase {
 
@@ -114,13 +115,84 @@ final class AuditLogTest extends TestCase {
 		$this->assertTrue(mb_check_encoding($agent, 'UTF-8'));
 	}
 
+	public function test_control_characters_reach_no_row_they_are_stored_as_visible_escapes(): void {
+		$k = $this->createKey(array('name' => 'control characters'));
+		$agent = "curl\r\nX-Injected: 1\tTAB\x1b[31mRED\x00\x7f\u{85}\u{2028}end";
+		$r = $this->api('GET', "/me\r\nX-Injected:1", array('key' => $k['key'], 'headers' => array('User-Agent' => $agent)));
+		$crafted = self::row(array('method' => "GET\r\nX-I", 'route' => "/latepoint-api/v1/me\n\rforged", 'error_code' => "x\ny", 'request_id' => "req_wptest\n" . bin2hex(random_bytes(4))));
+		Audit_Log::spool(array($crafted));
+		Audit_Log::flush();
+		$row = $this->logRows(array('request_id' => $r->requestId()))[0];
+		$this->assertSame('curl\r\nX-Injected: 1\tTAB\x1b[31mRED\x00\x7f\u0085\u2028end', $row['user_agent']);
+		$this->assertSame('/latepoint-api/v1/me\r\nX-Injected:1', $row['route']);
+		$stored = $this->logRows(array('request_id' => 'req_wptest\n' . substr($crafted['request_id'], -8)));
+		$this->assertCount(1, $stored, 'the crafted row, its request id escaped');
+		$this->assertSame(array('GET\r\nX-I', '/latepoint-api/v1/me\n\rforged', 'x\ny'), array($stored[0]['method'], $stored[0]['route'], $stored[0]['error_code']));
+		foreach (array_merge($row, $stored[0]) as $column => $value) {
+			$this->assertDoesNotMatchRegularExpression('/[\x00-\x1F\x7F]|\xC2[\x80-\x9F]|\xE2\x80[\xA8\xA9]/', (string) $value, "{$column} holds a control character");
+		}
+		$this->deleteRows(array($stored[0]));
+	}
+
+	public function test_invalid_utf8_is_replaced_not_allowed_to_break_a_batch(): void {
+		$row = self::row(array('user_agent' => "bad \xff\xfe bytes"));
+		Audit_Log::spool(array($row));
+		$this->assertSame(1, Audit_Log::flush());
+		$this->assertSame("bad \u{FFFD}\u{FFFD} bytes", $this->logRows(array('request_id' => $row['request_id']))[0]['user_agent']);
+		$this->deleteRows(array($row));
+	}
+
+	public function test_spool_files_begin_with_a_php_exit_so_a_web_server_serves_nothing_of_them(): void {
+		$k = $this->createKey(array('name' => 'spool header'));
+		$this->api('GET', '/me', array('key' => $k['key']));
+		$file = self::spoolFile();
+		$this->assertStringEndsWith('.php', $file);
+		$this->assertStringStartsWith("<?php exit; ?>\n", (string) file_get_contents($file));
+		Audit_Log::spool(array(self::row(array())));
+		$this->assertSame(1, substr_count((string) file_get_contents($file), '<?php'), 'one header, however many appends');
+		$this->failQueries(static fn (string $q): bool => 0 === strpos(ltrim($q), 'INSERT INTO ' . Schema::audit_log()));
+		Audit_Log::flush();
+		foreach (Spool::batches() as $batch) {
+			$this->assertStringEndsWith('.php', $batch);
+			$this->assertStringStartsWith("<?php exit; ?>\n", (string) file_get_contents($batch), 'batches keep the header');
+		}
+		$this->tearDownFilters();
+		$this->assertSame(2, Audit_Log::flush());
+	}
+
+	public function test_rows_of_an_older_version_in_plain_jsonl_files_are_still_written(): void {
+		$dir  = (string) Audit_Log::spool_dir();
+		$old  = self::row(array());
+		$bat  = self::row(array());
+		file_put_contents($dir . '/spool.jsonl', json_encode($old) . "\n");
+		file_put_contents($dir . '/batch-20200101000000-legacy.jsonl', json_encode($bat) . "\n");
+		$this->assertSame(2, Audit_Log::flush());
+		$this->assertCount(1, $this->logRows(array('request_id' => $old['request_id'])));
+		$this->assertCount(1, $this->logRows(array('request_id' => $bat['request_id'])));
+		$this->assertFileDoesNotExist($dir . '/spool.jsonl');
+		$this->deleteRows(array($old, $bat));
+	}
+
+	public function test_rows_spooled_while_the_database_was_down_are_filed_under_their_key(): void {
+		$k   = $this->createKey(array('name' => 'outage row'));
+		$row = self::row(array('status' => 503, 'error_code' => 'service_unavailable', 'key_prefix' => substr($k['key'], 0, 12), 'key_hash' => hash('sha256', $k['key'])));
+		$unknown = self::row(array('status' => 503, 'key_prefix' => 'lp_live_ZZZZ', 'key_hash' => str_repeat('0', 64)));
+		Audit_Log::spool(array($row, $unknown));
+		$this->assertSame(2, Audit_Log::flush());
+		$stored = $this->logRows(array('request_id' => $row['request_id']))[0];
+		$this->assertSame(array((string) $k['id'], $k['record']['prefix'], '503'), array($stored['key_id'], $stored['key_prefix'], $stored['status']));
+		$this->assertNull($this->logRows(array('request_id' => $unknown['request_id']))[0]['key_id']);
+		$this->assertSame(1, (int) Audit_Log::usage($k['id'], 1)[0]['errors'], 'counted in the key\'s usage');
+		$this->deleteRows(array($row, $unknown));
+	}
+
 	public function test_a_flush_while_the_database_is_down_keeps_the_rows_and_the_next_one_writes_them_once(): void {
 		$rows = array(self::row(array()), self::row(array('status' => 404, 'error_code' => 'not_found')));
 		$this->assertTrue(Audit_Log::spool($rows));
 		$this->failQueries(static fn (string $q): bool => 0 === strpos(ltrim($q), 'INSERT INTO ' . Schema::audit_log()));
 		$this->assertSame(0, Audit_Log::flush());
 		$this->assertSame(array_column($rows, 'request_id'), array_column(self::spooledRows(), 'request_id'), 'the batch stays on disk');
-		$this->assertCount(1, glob(Audit_Log::spool_dir() . '/batch-*.jsonl'));
+		$this->assertCount(1, Spool::batches());
 		$this->assertSame(array(), $this->logRows(array('request_id' => $rows[0]['request_id'])));
 
 		$this->tearDownFilters();
@@ -130,7 +202,7 @@ final class AuditLogTest extends TestCase {
 		foreach (array_merge($rows, array($more)) as $row) {
 			$this->assertCount(1, $this->logRows(array('request_id' => $row['request_id'])), 'exactly once');
 		}
-		$this->assertSame(array(), glob(Audit_Log::spool_dir() . '/batch-*.jsonl'));
+		$this->assertSame(array(), Spool::batches());
 		$this->assertSame(0, Audit_Log::flush(), 'nothing left');
 		$this->deleteRows(array_merge($rows, array($more)));
 	}
