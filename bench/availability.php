@@ -7,11 +7,11 @@
  *
  *     scripts/stack.sh php bench/availability.php
  *
- * Times LatePoint_Availability::slots() for 31 days, every agent, split into
+ * Times Availability::slots() for 31 days, every agent, split into
  * the database part (the fixed set of queries) and the PHP computation.
  */
 
-use LatePointApi\LatePoint_Availability;
+use LatePointApi\LatePoint\Availability;
 
 global $wpdb;
 $service = (int) $wpdb->get_var( "SELECT id FROM {$wpdb->prefix}latepoint_services WHERE name = 'Haircut' ORDER BY id LIMIT 1" );
@@ -24,7 +24,7 @@ $to   = ( new DateTimeImmutable( $from, wp_timezone() ) )->modify( '+30 days' )-
 
 $queries = 0;
 add_filter( 'query', static function ( $q ) use ( &$queries ) { ++$queries; return $q; } );
-LatePoint_Availability::slots( $service, $from, $to ); // warm-up
+Availability::slots( $service, $from, $to ); // warm-up
 
 $runs  = 50;
 $times = array();
@@ -32,7 +32,7 @@ $db    = array();
 for ( $i = 0; $i < $runs; $i++ ) {
 	$queries = 0;
 	$start     = hrtime( true );
-	$slots     = LatePoint_Availability::slots( $service, $from, $to )['slots'];
+	$slots     = Availability::slots( $service, $from, $to )['slots'];
 	$times[]   = ( hrtime( true ) - $start ) / 1e6;
 }
 sort( $times );

@@ -73,7 +73,7 @@ cleanup() {
   set +e
   rm -f "$MU_DST"
   if [[ -n $KEY_ID ]]; then
-    "$STACK" php -r 'LatePointApi\Key_Service::revoke((int) $argv[1], 1);' "$KEY_ID" >/dev/null 2>&1 ||
+    "$STACK" php -r 'LatePointApi\Keys\Key_Service::revoke((int) $argv[1], 1);' "$KEY_ID" >/dev/null 2>&1 ||
       say "could not revoke bench key $KEY_ID"
   fi
   if [[ -n $APP_UUID ]]; then
@@ -97,7 +97,7 @@ cp "$MU_SRC" "$MU_DST"
 chmod 644 "$MU_DST"
 
 read -r KEY_ID API_KEY < <("$STACK" php -r '
-  $r = LatePointApi\Key_Service::create(array("name" => "bench", "permissions" => array("services:read"),
+  $r = LatePointApi\Keys\Key_Service::create(array("name" => "bench", "permissions" => array("services:read"),
     "rate_limit_per_minute" => 1000000, "rate_limit_per_hour" => 100000000), 1);
   echo $r["record"]["id"], " ", $r["key"], "\n";')
 [[ $API_KEY == lp_* ]] || die "could not create an API key"

@@ -6,8 +6,8 @@
  * nowhere (the site keeps its hash).
  */
 
-use LatePointApi\Key_Service;
-use LatePointApi\Permissions;
+use LatePointApi\Keys\Key_Service;
+use LatePointApi\Keys\Permissions;
 
 if ( ! class_exists( Key_Service::class ) ) {
 	fwrite( STDERR, "The LatePoint API Keys plugin is not active.\n" );
@@ -29,7 +29,7 @@ $created = Key_Service::create(
 	1
 );
 $me      = rest_url( 'latepoint-api/v1/me' );
-$info    = LatePointApi\Core::info();
+$info    = LatePointApi\Support\Core::info();
 printf( "\n==> the product is running\n" );
 printf( "    admin page    %s  (log in: %s / %s)\n", admin_url( 'options-general.php?page=latepoint-api-settings' ), getenv( 'LPAPI_ADMIN_USER' ) ?: 'admin', getenv( 'LPAPI_ADMIN_PASSWORD' ) ?: '(see scripts/stack.sh env)' );
 printf( "    environment   %s (WP_ENVIRONMENT_TYPE): test keys work here; they get 403 environment_mismatch only in production\n", wp_get_environment_type() );

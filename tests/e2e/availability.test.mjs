@@ -339,7 +339,7 @@ test('GET /agents/{id}/schedule: weekly periods and custom dates, resolved', asy
 
 test('slot_conflict: the check the bookings code shares', () => {
   const check = (args) =>
-    JSON.parse(wpPhp(`echo json_encode(LatePointApi\\LatePoint_Availability::slot_conflict(...json_decode(${php(JSON.stringify(args))}, true)));`));
+    JSON.parse(wpPhp(`echo json_encode(LatePointApi\\LatePoint\\Availability::slot_conflict(...json_decode(${php(JSON.stringify(args))}, true)));`));
   // a1, s1 on M2 has an approved 10:00-11:00 (+15) booking.
   assert.equal(check([D.a1, D.s1, D.loc, M2, 720, 60]), null);
   assert.equal(check([D.a1, D.s1, D.loc, M2, 540, 60]).details.reason, 'overlap');
@@ -367,7 +367,7 @@ test('slot_conflict: the check the bookings code shares', () => {
 test('a fixed number of queries per call, whatever the range', () => {
   const count = (to) =>
     JSON.parse(
-      wpPhp(`global $wpdb; $q = $wpdb->num_queries; $r = LatePointApi\\LatePoint_Availability::slots(${D.s1}, ${php(M1)}, ${php(to)});
+      wpPhp(`global $wpdb; $q = $wpdb->num_queries; $r = LatePointApi\\LatePoint\\Availability::slots(${D.s1}, ${php(M1)}, ${php(to)});
 echo json_encode([$wpdb->num_queries - $q, count($r['slots'])]);`),
     );
   const [oneDay, oneDaySlots] = count(M1);

@@ -394,7 +394,7 @@ test('the Settings tab saves a value and shows a field error for an invalid one'
   await Promise.all([page.waitForURL(/done=settings_saved/), page.locator('#submit').click()]);
   await page.locator('.notice-success', { hasText: 'Settings saved.' }).waitFor();
   assert.equal(await page.locator('input[name=retention_days]').inputValue(), newRetention);
-  assert.equal(wpPhp(`echo \\LatePointApi\\Settings::get('retention_days');`).trim(), newRetention);
+  assert.equal(wpPhp(`echo \\LatePointApi\\Support\\Settings::get('retention_days');`).trim(), newRetention);
 
   // Key cap 0: the browser's own validation stops it first (min="1")…
   await page.locator('input[name=key_cap]').fill('0');
@@ -412,7 +412,7 @@ test('the Settings tab saves a value and shows a field error for an invalid one'
   assert.equal(await page.locator('input[name=key_cap]').inputValue(), '0', 'the form keeps what was typed');
   assert.equal(await page.locator('.nav-tab-active').textContent(), 'Settings');
   await page.screenshot({ path: `${SHOTS}/settings-error.png`, fullPage: true });
-  assert.equal(wpPhp(`echo \\LatePointApi\\Settings::get('retention_days');`).trim(), newRetention, 'nothing saved');
+  assert.equal(wpPhp(`echo \\LatePointApi\\Support\\Settings::get('retention_days');`).trim(), newRetention, 'nothing saved');
 });
 
 test('without JavaScript, a key can still be generated (shown once) and revoked', async () => {

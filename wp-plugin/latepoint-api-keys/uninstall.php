@@ -9,4 +9,4 @@ defined( 'WP_UNINSTALL_PLUGIN' ) || exit;
 
 require_once __DIR__ . '/includes/autoload.php';
 
-LatePointApi\Schema::uninstall();
+LatePointApi\Support\Schema::uninstall();

@@ -83,11 +83,11 @@ ini_set('display_errors', '0');
 	if (!is_plugin_active('latepoint-api-keys/latepoint-api-keys.php')) {
 		$bail('the plugin latepoint-api-keys is not active on this site (scripts/stack.sh start activates it).');
 	}
-	if (!class_exists(\LatePointApi\Key_Service::class)) {
+	if (!class_exists(\LatePointApi\Keys\Key_Service::class)) {
 		$bail('the plugin is active but its classes do not load.');
 	}
-	if (\LatePointApi\Audit_Log::spool_dir() !== LPAPI_SPOOL_DIR) {
-		$bail('the audit spool folder is ' . var_export(\LatePointApi\Audit_Log::spool_dir(), true) . ', not ' . LPAPI_SPOOL_DIR . ' (resolved before the bootstrap?)');
+	if (\LatePointApi\Audit\Audit_Log::spool_dir() !== LPAPI_SPOOL_DIR) {
+		$bail('the audit spool folder is ' . var_export(\LatePointApi\Audit\Audit_Log::spool_dir(), true) . ', not ' . LPAPI_SPOOL_DIR . ' (resolved before the bootstrap?)');
 	}
 	// get_loaded_extensions(), not extension_loaded(): opcache folds extension_loaded('lpapi') into the
 	// compiled script, and a file cache shared by runs with and without the extension (as stack.sh's
@@ -99,7 +99,7 @@ ini_set('display_errors', '0');
 	}
 	$functions = get_defined_functions();
 	$defined   = in_array('lpapi_cache_invalidate', array_merge($functions['internal'], $functions['user']), true);
-	if (\LatePointApi\Core::native() !== $loaded || !$defined) {
+	if (\LatePointApi\Support\Core::native() !== $loaded || !$defined) {
 		$bail('the extension is ' . ($loaded ? '' : 'not ') . 'loaded, but the plugin ' . ($defined ? 'thinks otherwise' : 'did not define the lpapi_* functions') . ': a stale opcache file cache'
 			. " compiled with the other setting (run PHP with -d opcache.enable_cli=0, or clear the stack's opcache-cli folder).");
 	}
@@ -126,5 +126,5 @@ fwrite(STDOUT, sprintf(
 	"LatePoint API Keys in WordPress %s at %s; implementation: %s\n",
 	get_bloginfo('version'),
 	home_url('/'),
-	\LatePointApi\Core::native() ? 'native extension ' . phpversion('lpapi') : 'pure-PHP fallback'
+	\LatePointApi\Support\Core::native() ? 'native extension ' . phpversion('lpapi') : 'pure-PHP fallback'
 ));

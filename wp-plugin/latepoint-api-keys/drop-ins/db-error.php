@@ -5,7 +5,7 @@
  * a drop-in can answer then. Requests to the LatePoint API get the API's own
  * 503 service_unavailable envelope with Retry-After, and their audit rows are
  * spooled; every other request gets a plain 503 page. The work is the plugin's
- * (LatePointApi\Db_Outage), so this copy never goes stale.
+ * (LatePointApi\Audit\Db_Outage), so this copy never goes stale.
  *
  * @package LatePointApi
  */
@@ -20,7 +20,7 @@ $lpapi_autoload = array_filter(
 
 if ( $lpapi_autoload ) {
 	require_once reset( $lpapi_autoload );
-	LatePointApi\Db_Outage::answer( $_SERVER, $_GET ); // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- read-only routing.
+	LatePointApi\Audit\Db_Outage::answer( $_SERVER, $_GET ); // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- read-only routing.
 	return;
 }
 

@@ -1,8 +1,12 @@
 <?php
 /**
- * The plugin's one class autoloader: `LatePointApi\Key_Service` lives in
- * includes/class-key-service.php. Used by the plugin and by its db-error
- * drop-in (which runs before WordPress loads any plugin).
+ * The plugin's one class autoloader. Namespaces follow the folders:
+ * `LatePointApi\Rest\Bookings_Controller` lives in
+ * includes/rest/class-bookings-controller.php, `LatePointApi\Plugin` in
+ * includes/class-plugin.php, the fallback's classes in includes/fallback/.
+ * Used by the plugin and by its db-error drop-in (which runs before WordPress
+ * loads any plugin). The extension's own classes (LatePointApi\Native\…) are
+ * not the plugin's.
  *
  * @package LatePointApi
  */
@@ -14,8 +18,10 @@ spl_autoload_register(
 		if ( 0 !== strpos( $class, 'LatePointApi\\' ) || 0 === strpos( $class, 'LatePointApi\\Native\\' ) ) {
 			return;
 		}
-		$name = substr( $class, strlen( 'LatePointApi\\' ) );
-		$file = __DIR__ . '/class-' . strtolower( str_replace( array( '_', '\\' ), array( '-', '/' ), $name ) ) . '.php';
+		$parts = explode( '\\', substr( $class, strlen( 'LatePointApi\\' ) ) );
+		$name  = array_pop( $parts );
+		$dir   = $parts ? strtolower( implode( '/', $parts ) ) . '/' : '';
+		$file  = __DIR__ . '/' . $dir . 'class-' . strtolower( str_replace( '_', '-', $name ) ) . '.php';
 		if ( is_readable( $file ) ) {
 			require_once $file;
 		}

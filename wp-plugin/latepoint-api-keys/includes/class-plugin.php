@@ -8,6 +8,17 @@
 
 namespace LatePointApi;
 
+use LatePointApi\Admin\Admin_Page;
+use LatePointApi\Audit\Audit_Log;
+use LatePointApi\Auth\Authenticator;
+use LatePointApi\Keys\Key_Service;
+use LatePointApi\Rest\Keys_Controller;
+use LatePointApi\Rest\Me_Controller;
+use LatePointApi\Rest\Openapi_Controller;
+use LatePointApi\Rest\Resources_Controller;
+use LatePointApi\Support\Core;
+use LatePointApi\Support\Schema;
+
 defined( 'ABSPATH' ) || exit;
 
 /**
@@ -33,10 +44,10 @@ final class Plugin {
 	}
 
 	public static function register_routes(): void {
-		Rest_Me_Controller::register_routes();
-		Rest_Keys_Controller::register_routes();
-		Rest_Resources_Controller::register_routes();
-		Rest_Openapi_Controller::register_routes();
+		Me_Controller::register_routes();
+		Keys_Controller::register_routes();
+		Resources_Controller::register_routes();
+		Openapi_Controller::register_routes();
 	}
 
 	public static function activate(): void {

@@ -10,9 +10,9 @@ declare(strict_types=1);
 
 namespace LatePointApi\Tests\WordPress;
 
-use LatePointApi\Audit_Log;
-use LatePointApi\Core;
-use LatePointApi\Key_Service;
+use LatePointApi\Audit\Audit_Log;
+use LatePointApi\Support\Core;
+use LatePointApi\Keys\Key_Service;
 
 final class NoKeyLeakTest extends TestCase {
 

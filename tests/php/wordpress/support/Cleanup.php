@@ -10,9 +10,9 @@ declare(strict_types=1);
 
 namespace LatePointApi\Tests\WordPress;
 
-use LatePointApi\Audit_Log;
-use LatePointApi\Core;
-use LatePointApi\Schema;
+use LatePointApi\Audit\Audit_Log;
+use LatePointApi\Support\Core;
+use LatePointApi\Support\Schema;
 
 final class Cleanup {
 

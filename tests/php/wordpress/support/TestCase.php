@@ -13,15 +13,15 @@ declare(strict_types=1);
 
 namespace LatePointApi\Tests\WordPress;
 
-use LatePointApi\Audit_Log;
-use LatePointApi\Authenticator;
-use LatePointApi\Core;
-use LatePointApi\Key_Service;
-use LatePointApi\Permissions;
-use LatePointApi\Request_Context;
-use LatePointApi\Schema;
-use LatePointApi\Settings;
-use LatePointApi\Spool;
+use LatePointApi\Audit\Audit_Log;
+use LatePointApi\Auth\Authenticator;
+use LatePointApi\Support\Core;
+use LatePointApi\Keys\Key_Service;
+use LatePointApi\Keys\Permissions;
+use LatePointApi\Auth\Request_Context;
+use LatePointApi\Support\Schema;
+use LatePointApi\Support\Settings;
+use LatePointApi\Audit\Spool;
 
 abstract class TestCase extends \PHPUnit\Framework\TestCase {
 

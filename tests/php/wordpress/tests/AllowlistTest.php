@@ -8,7 +8,7 @@ declare(strict_types=1);
 
 namespace LatePointApi\Tests\WordPress;
 
-use LatePointApi\Key_Service;
+use LatePointApi\Keys\Key_Service;
 
 final class AllowlistTest extends TestCase {
 

@@ -8,12 +8,12 @@ declare(strict_types=1);
 
 namespace LatePointApi\Tests\WordPress;
 
-use LatePointApi\Api_Response;
-use LatePointApi\Conflict_Error;
-use LatePointApi\Not_Found_Error;
-use LatePointApi\Request_Context;
-use LatePointApi\Storage_Error;
-use LatePointApi\Validation_Error;
+use LatePointApi\Rest\Api_Response;
+use LatePointApi\Support\Conflict_Error;
+use LatePointApi\Support\Not_Found_Error;
+use LatePointApi\Auth\Request_Context;
+use LatePointApi\Support\Storage_Error;
+use LatePointApi\Support\Validation_Error;
 
 final class ApiResponseTest extends TestCase {
 

@@ -9,9 +9,9 @@ declare(strict_types=1);
 
 namespace LatePointApi\Tests\WordPress;
 
-use LatePointApi\Audit_Log;
-use LatePointApi\Schema;
-use LatePointApi\Spool;
+use LatePointApi\Audit\Audit_Log;
+use LatePointApi\Support\Schema;
+use LatePointApi\Audit\Spool;
 
 final class AuditLogTest extends TestCase {
 
@@ -87,7 +87,7 @@ final class AuditLogTest extends TestCase {
 		$this->api('GET', '/me', array('key' => $k['key']));
 		$limited = $this->api('GET', '/me', array('key' => $k['key']));
 		$revoked = $this->createKey(array('name' => 'revoked log'));
-		\LatePointApi\Key_Service::revoke($revoked['id'], $this->admin());
+		\LatePointApi\Keys\Key_Service::revoke($revoked['id'], $this->admin());
 		$refused = $this->api('GET', '/me', array('key' => $revoked['key']));
 		Audit_Log::flush();
 
@@ -282,7 +282,7 @@ final class AuditLogTest extends TestCase {
 		Audit_Log::spool(array(self::row(array('key_id' => $k['id'], 'created_at' => self::ms($t0 + 500), 'event' => 'auth_failed', 'status' => 401))));
 		Audit_Log::flush();
 		$this->assertSame(gmdate('Y-m-d H:i:s', $t0 + 61), $this->keyRow($k['id'])['last_used_at']);
-		$this->assertSame(gmdate('Y-m-d\TH:i:s\Z', $t0 + 61), \LatePointApi\Key_Service::get($k['id'])['last_used_at']);
+		$this->assertSame(gmdate('Y-m-d\TH:i:s\Z', $t0 + 61), \LatePointApi\Keys\Key_Service::get($k['id'])['last_used_at']);
 	}
 
 	public function test_the_retention_purge_deletes_rows_and_usage_older_than_the_setting(): void {
@@ -297,7 +297,7 @@ final class AuditLogTest extends TestCase {
 		$usage_days = static fn (): array => $wpdb->get_col($wpdb->prepare('SELECT day FROM ' . Schema::usage_daily() . ' WHERE key_id = %d ORDER BY day', $k['id']));
 		$this->assertCount(3, $usage_days());
 
-		$this->assertSame(90, \LatePointApi\Settings::get('retention_days'), 'default retention');
+		$this->assertSame(90, \LatePointApi\Support\Settings::get('retention_days'), 'default retention');
 		$this->assertGreaterThanOrEqual(1, Audit_Log::purge());
 		$this->assertSame(array(), $this->logRows(array('request_id' => $old['request_id'])));
 		$this->assertCount(1, $this->logRows(array('request_id' => $mid['request_id'])));

@@ -8,11 +8,11 @@ declare(strict_types=1);
 
 namespace LatePointApi\Tests\WordPress;
 
-use LatePointApi\Core;
-use LatePointApi\Key_Service;
-use LatePointApi\Permissions;
-use LatePointApi\Rest_Resources_Controller;
-use LatePointApi\Schema;
+use LatePointApi\Support\Core;
+use LatePointApi\Keys\Key_Service;
+use LatePointApi\Keys\Permissions;
+use LatePointApi\Rest\Resources_Controller;
+use LatePointApi\Support\Schema;
 
 final class AuthErrorsTest extends TestCase {
 
@@ -155,7 +155,7 @@ final class AuthErrorsTest extends TestCase {
 
 	public function test_each_route_needs_exactly_its_permission_and_403_names_it(): void {
 		$seen = array();
-		foreach (Rest_Resources_Controller::routes() as $route => $methods) {
+		foreach (Resources_Controller::routes() as $route => $methods) {
 			$path = str_replace('(?P<id>\d+)', '7', $route);
 			foreach ($methods as $method => list($permission)) {
 				$seen[ $permission ] = true;

@@ -8,7 +8,7 @@ declare(strict_types=1);
 
 namespace LatePointApi\Tests\WordPress;
 
-use LatePointApi\Client_Ip;
+use LatePointApi\Auth\Client_Ip;
 
 final class ClientIpTest extends TestCase {
 

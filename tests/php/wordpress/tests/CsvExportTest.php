@@ -8,7 +8,7 @@ declare(strict_types=1);
 
 namespace LatePointApi\Tests\WordPress;
 
-use LatePointApi\Admin_Page;
+use LatePointApi\Admin\Admin_Page;
 
 final class CsvExportTest extends TestCase {
 

@@ -7,10 +7,10 @@ declare(strict_types=1);
 
 namespace LatePointApi\Tests\WordPress;
 
-use LatePointApi\Conflict_Error;
-use LatePointApi\Key_Service;
-use LatePointApi\Permissions;
-use LatePointApi\Settings;
+use LatePointApi\Support\Conflict_Error;
+use LatePointApi\Keys\Key_Service;
+use LatePointApi\Keys\Permissions;
+use LatePointApi\Support\Settings;
 
 final class KeyCapTest extends TestCase {
 

@@ -8,10 +8,10 @@ declare(strict_types=1);
 
 namespace LatePointApi\Tests\WordPress;
 
-use LatePointApi\Conflict_Error;
-use LatePointApi\Core;
-use LatePointApi\Key_Service;
-use LatePointApi\Validation_Error;
+use LatePointApi\Support\Conflict_Error;
+use LatePointApi\Support\Core;
+use LatePointApi\Keys\Key_Service;
+use LatePointApi\Support\Validation_Error;
 
 final class KeyLifecycleTest extends TestCase {
 

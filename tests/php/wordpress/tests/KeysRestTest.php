@@ -8,8 +8,8 @@ declare(strict_types=1);
 
 namespace LatePointApi\Tests\WordPress;
 
-use LatePointApi\Key_Service;
-use LatePointApi\Schema;
+use LatePointApi\Keys\Key_Service;
+use LatePointApi\Support\Schema;
 
 final class KeysRestTest extends TestCase {
 
@@ -113,7 +113,7 @@ final class KeysRestTest extends TestCase {
 
 	public function test_a_key_pasted_into_a_name_or_description_is_refused_and_not_stored(): void {
 		$pasted = lpapi_key_generate('live')['key'];
-		$before = (int) $GLOBALS['wpdb']->get_var('SELECT COUNT(*) FROM ' . \LatePointApi\Schema::keys());
+		$before = (int) $GLOBALS['wpdb']->get_var('SELECT COUNT(*) FROM ' . \LatePointApi\Support\Schema::keys());
 		$r      = $this->admin_api('POST', '/keys', array('json' => array(
 			'name'        => self::name('pasted'),
 			'description' => "the key is {$pasted}",
@@ -122,7 +122,7 @@ final class KeysRestTest extends TestCase {
 		$this->assertError($r, 422, 'validation_failed');
 		$this->assertArrayHasKey('description', $r->data['error']['details']['fields']);
 		$this->assertStringNotContainsString($pasted, $r->json);
-		$this->assertSame($before, (int) $GLOBALS['wpdb']->get_var('SELECT COUNT(*) FROM ' . \LatePointApi\Schema::keys()));
+		$this->assertSame($before, (int) $GLOBALS['wpdb']->get_var('SELECT COUNT(*) FROM ' . \LatePointApi\Support\Schema::keys()));
 	}
 
 	public function test_a_subscriber_is_refused_with_403_and_an_anonymous_caller_with_401(): void {

@@ -8,8 +8,8 @@ declare(strict_types=1);
 
 namespace LatePointApi\Tests\WordPress;
 
-use LatePointApi\Audit_Log;
-use LatePointApi\Key_Service;
+use LatePointApi\Audit\Audit_Log;
+use LatePointApi\Keys\Key_Service;
 use LatePointApi\Plugin;
 
 final class MaintenanceTest extends TestCase {
@@ -64,7 +64,7 @@ final class MaintenanceTest extends TestCase {
 		$this->assertSuccess($this->api('GET', '/me', array('key' => $future['key'])));
 		$this->assertCount(1, $this->logRows(array('request_id' => $r->requestId())), 'maintenance flushes the spool first');
 
-		$this->expectException(\LatePointApi\Conflict_Error::class);
+		$this->expectException(\LatePointApi\Support\Conflict_Error::class);
 		Key_Service::enable($active['id'], $this->admin()); // an expired key stays expired
 	}
 }

@@ -9,7 +9,7 @@ declare(strict_types=1);
 
 namespace LatePointApi\Tests\WordPress;
 
-use LatePointApi\Core;
+use LatePointApi\Support\Core;
 use LatePointApi\Fallback\Fallback;
 
 final class RateLimitTest extends TestCase {
@@ -132,12 +132,12 @@ final class RateLimitTest extends TestCase {
 		self::awayFromMinuteEdge(10);
 		$k = $this->createKey(array('name' => 'limit later'));
 		$this->assertRateHeaders($this->api('GET', '/me', array('key' => $k['key'])), 60, 3600);
-		\LatePointApi\Key_Service::update($k['id'], array('rate_limit_per_minute' => 2, 'rate_limit_per_hour' => 20), $this->admin());
+		\LatePointApi\Keys\Key_Service::update($k['id'], array('rate_limit_per_minute' => 2, 'rate_limit_per_hour' => 20), $this->admin());
 		$r = $this->api('GET', '/me', array('key' => $k['key']));
 		$this->assertRateHeaders($r, 2, 20);
 		$this->assertSame('0', $r->header('X-RateLimit-Remaining'));
 		$this->assertError($this->api('GET', '/me', array('key' => $k['key'])), 429, 'rate_limit_exceeded');
-		\LatePointApi\Key_Service::update($k['id'], array('rate_limit_per_minute' => null), $this->admin());
+		\LatePointApi\Keys\Key_Service::update($k['id'], array('rate_limit_per_minute' => null), $this->admin());
 		$this->assertRateHeaders($this->api('GET', '/me', array('key' => $k['key'])), 60, 20);
 	}
 }

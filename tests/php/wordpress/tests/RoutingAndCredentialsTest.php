@@ -8,7 +8,7 @@ declare(strict_types=1);
 
 namespace LatePointApi\Tests\WordPress;
 
-use LatePointApi\Credentials;
+use LatePointApi\Auth\Credentials;
 
 final class RoutingAndCredentialsTest extends TestCase {
 

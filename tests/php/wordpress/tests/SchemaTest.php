@@ -8,7 +8,7 @@ declare(strict_types=1);
 
 namespace LatePointApi\Tests\WordPress;
 
-use LatePointApi\Schema;
+use LatePointApi\Support\Schema;
 
 final class SchemaTest extends TestCase {
 

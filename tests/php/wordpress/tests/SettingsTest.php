@@ -7,8 +7,8 @@ declare(strict_types=1);
 
 namespace LatePointApi\Tests\WordPress;
 
-use LatePointApi\Settings;
-use LatePointApi\Validation_Error;
+use LatePointApi\Support\Settings;
+use LatePointApi\Support\Validation_Error;
 
 final class SettingsTest extends TestCase {
 

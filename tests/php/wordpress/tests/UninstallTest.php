@@ -9,11 +9,11 @@ declare(strict_types=1);
 
 namespace LatePointApi\Tests\WordPress;
 
-use LatePointApi\Audit_Log;
-use LatePointApi\Core;
+use LatePointApi\Audit\Audit_Log;
+use LatePointApi\Support\Core;
 use LatePointApi\Plugin;
-use LatePointApi\Schema;
-use LatePointApi\Settings;
+use LatePointApi\Support\Schema;
+use LatePointApi\Support\Settings;
 
 final class UninstallTest extends TestCase {
 

@@ -1,0 +1,44 @@
+<?php
+/**
+ * The key format's rules that PHP code outside the lpapi_* functions needs:
+ * the pattern secret scanners use, and the display prefix. Free of WordPress,
+ * so the db-error drop-in can use it before WordPress has loaded.
+ *
+ * A key: `lp_live_` or `lp_test_`, 32 base62 characters, a 6-character base62
+ * CRC32 checksum: 46 characters in all.
+ *
+ * @package LatePointApi
+ */
+
+namespace LatePointApi\Keys;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Key format constants and the display prefix.
+ */
+final class Key_Format {
+
+	/** A full key anywhere in a text (the pattern secret scanners use). */
+	const PATTERN = '/lp_(live|test)_[0-9A-Za-z]{38}/';
+	/** The display prefix's length: `lp_live_` and the body's first 4 characters. */
+	const PREFIX_LENGTH = 12;
+
+	/** The display prefix of something presented as a key, or '' when it does not start like one. */
+	public static function display_prefix( string $presented ): string {
+		return 1 === preg_match( '/^lp_(live|test)_[0-9A-Za-z]{4}/', $presented ) ? substr( $presented, 0, self::PREFIX_LENGTH ) : '';
+	}
+
+	/** Whether a text holds a full key. */
+	public static function contains_key( string $text ): bool {
+		return false !== strpos( $text, 'lp_' ) && 1 === preg_match( self::PATTERN, $text );
+	}
+
+	/** Text with every full key cut to its display prefix and an ellipsis. */
+	public static function redact( string $text ): string {
+		if ( false === strpos( $text, 'lp_' ) ) {
+			return $text;
+		}
+		return (string) preg_replace_callback( self::PATTERN, static fn ( array $m ): string => substr( $m[0], 0, self::PREFIX_LENGTH ) . '…', $text );
+	}
+}

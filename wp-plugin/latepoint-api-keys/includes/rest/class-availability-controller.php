@@ -1,0 +1,200 @@
+<?php
+/**
+ * GET /agents/{id}/schedule and GET /availability (SPEC §7), on
+ * Schedule and Availability.
+ *
+ * @package LatePointApi
+ */
+
+namespace LatePointApi\Rest;
+
+use LatePointApi\LatePoint\Availability;
+use LatePointApi\LatePoint\Schedule;
+use LatePointApi\Support\Not_Found_Error;
+use LatePointApi\Support\Storage_Error;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Schedule and availability handlers and their `args`.
+ */
+final class Availability_Controller {
+
+	const DAYS = array( 1 => 'monday', 2 => 'tuesday', 3 => 'wednesday', 4 => 'thursday', 5 => 'friday', 6 => 'saturday', 7 => 'sunday' );
+
+	private static function id_arg( string $description, bool $required = false ): array {
+		return array(
+			'type'        => 'integer',
+			'minimum'     => 1,
+			'maximum'     => 2147483647,
+			'required'    => $required,
+			'description' => $description,
+		);
+	}
+
+	private static function date_arg( string $description, ?callable $more = null ): array {
+		return array(
+			'type'              => 'string',
+			'format'            => 'date',
+			'pattern'           => '^\d{4}-\d{2}-\d{2}$',
+			'description'       => $description,
+			'validate_callback' => static function ( $value, $request, $param ) use ( $more ) {
+				$valid = rest_validate_request_arg( $value, $request, $param );
+				if ( true !== $valid ) {
+					return $valid;
+				}
+				if ( ! Availability::is_date( $value ) ) {
+					return new \WP_Error( 'rest_invalid_param', __( 'Not a valid calendar date (YYYY-MM-DD, years 1970–2100).', 'latepoint-api-keys' ) );
+				}
+				return $more ? $more( $value, $request ) : true;
+			},
+		);
+	}
+
+	/** `args` of GET /agents/{id}/schedule. */
+	public static function schedule_args(): array {
+		return array(
+			'id'          => self::id_arg( __( 'The agent id.', 'latepoint-api-keys' ), true ),
+			'service_id'  => self::id_arg( __( 'Resolve for this service (default: rows that apply to every service).', 'latepoint-api-keys' ) ),
+			'location_id' => self::id_arg( __( 'Resolve for this location (default: rows that apply to every location).', 'latepoint-api-keys' ) ),
+		);
+	}
+
+	/** `args` of GET /availability. */
+	public static function availability_args(): array {
+		return array(
+			'service_id'  => self::id_arg( __( 'The service to book.', 'latepoint-api-keys' ), true ),
+			'agent_id'    => self::id_arg( __( 'Only this agent.', 'latepoint-api-keys' ) ),
+			'location_id' => self::id_arg( __( 'Only this location.', 'latepoint-api-keys' ) ),
+			'date_from'   => self::date_arg( __( 'First day, YYYY-MM-DD in the site\'s time zone (default: today).', 'latepoint-api-keys' ) ),
+			'date_to'     => self::date_arg(
+				__( 'Last day, YYYY-MM-DD (default: date_from + 6 days); at most 31 days from date_from, both included.', 'latepoint-api-keys' ),
+				static function ( $value, $request ) {
+					$from = $request->get_param( 'date_from' );
+					if ( null === $from ) {
+						$from = self::today();
+					} elseif ( ! Availability::is_date( $from ) ) {
+						return true; // date_from reports its own error.
+					}
+					if ( $value < $from ) {
+						return new \WP_Error( 'rest_invalid_param', __( 'Must not be before date_from.', 'latepoint-api-keys' ) );
+					}
+					if ( Availability::day_index( $value ) - Availability::day_index( $from ) >= Availability::MAX_DAYS ) {
+						/* translators: %d: number of days */
+						return new \WP_Error( 'rest_invalid_param', sprintf( __( 'The range may cover at most %d days.', 'latepoint-api-keys' ), Availability::MAX_DAYS ) );
+					}
+					return true;
+				}
+			),
+		);
+	}
+
+	private static function today(): string {
+		return ( new \DateTimeImmutable( 'now', wp_timezone() ) )->format( 'Y-m-d' );
+	}
+
+	/** @return array{start_time: string, end_time: string}[] */
+	private static function periods_out( array $periods ): array {
+		return array_map(
+			static function ( $p ) {
+				return array(
+					'start_time' => Availability::hhmm( $p[0] ),
+					'end_time'   => Availability::hhmm( $p[1] ),
+				);
+			},
+			$periods
+		);
+	}
+
+	/** GET /agents/{id}/schedule. */
+	public static function get_schedule( \WP_REST_Request $request ) {
+		return self::run(
+			static function () use ( $request ) {
+				global $wpdb;
+				$agent_id = (int) $request['id'];
+				$agent    = $wpdb->get_row( $wpdb->prepare( "SELECT id, status FROM {$wpdb->prefix}latepoint_agents WHERE id = %d", $agent_id ), ARRAY_A );
+				if ( '' !== $wpdb->last_error ) {
+					throw new Storage_Error( 'Agents could not be read.' );
+				}
+				if ( ! $agent ) {
+					throw new Not_Found_Error( __( 'No agent with this id.', 'latepoint-api-keys' ) );
+				}
+				$service_id  = (int) $request->get_param( 'service_id' );
+				$location_id = (int) $request->get_param( 'location_id' );
+				$schedule    = Schedule::load( array( $agent_id ), $service_id, array( $location_id ) );
+				$weekly      = array();
+				foreach ( self::DAYS as $n => $name ) {
+					$periods  = $schedule->weekday_periods( $agent_id, $location_id, $n );
+					$weekly[] = array(
+						'week_day' => $n,
+						'day'      => $name,
+						'day_off'  => ! $periods,
+						'periods'  => self::periods_out( $periods ),
+					);
+				}
+				$custom = array();
+				foreach ( $schedule->custom_dates( $agent_id, $location_id ) as $date => $periods ) {
+					$custom[] = array(
+						'date'    => $date,
+						'day_off' => ! $periods,
+						'periods' => self::periods_out( $periods ),
+					);
+				}
+				return Api_Response::success(
+					array(
+						'agent_id'     => $agent_id,
+						'service_id'   => $service_id ? $service_id : null,
+						'location_id'  => $location_id ? $location_id : null,
+						'timezone'     => wp_timezone_string(),
+						'weekly'       => $weekly,
+						'custom_dates' => $custom,
+					)
+				);
+			}
+		);
+	}
+
+	/** GET /availability. */
+	public static function get_availability( \WP_REST_Request $request ) {
+		return self::run(
+			static function () use ( $request ) {
+				$from     = $request->get_param( 'date_from' );
+				$from     = null === $from ? self::today() : (string) $from;
+				$to       = $request->get_param( 'date_to' );
+				$to       = null === $to ? gmdate( 'Y-m-d', ( Availability::day_index( $from ) + 6 ) * 86400 ) : (string) $to;
+				$agent    = $request->get_param( 'agent_id' );
+				$location = $request->get_param( 'location_id' );
+				$result   = Availability::slots(
+					(int) $request->get_param( 'service_id' ),
+					$from,
+					$to,
+					null === $agent ? null : (int) $agent,
+					null === $location ? null : (int) $location
+				);
+				return Api_Response::success(
+					$result['slots'],
+					array(
+						'count'      => count( $result['slots'] ),
+						'service_id' => (int) $request->get_param( 'service_id' ),
+						'date_from'  => $from,
+						'date_to'    => $to,
+						'interval'   => $result['interval'],
+						'timezone'   => wp_timezone_string(),
+					)
+				);
+			}
+		);
+	}
+
+	/** Runs a handler: 503 without LatePoint's tables, exceptions into SPEC errors. */
+	private static function run( callable $handler ) {
+		if ( ! Resources_Controller::latepoint_tables_exist() ) {
+			return Resources_Controller::handle( new \WP_REST_Request() );
+		}
+		try {
+			return $handler();
+		} catch ( \Throwable $e ) {
+			return Api_Response::from_exception( $e );
+		}
+	}
+}

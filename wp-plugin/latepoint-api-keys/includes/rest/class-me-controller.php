@@ -1,0 +1,56 @@
+<?php
+/**
+ * GET /latepoint-api/v1/me: the calling key's name, environment,
+ * permissions, limits and expiry. Needs only a valid key.
+ *
+ * @package LatePointApi
+ */
+
+namespace LatePointApi\Rest;
+
+use LatePointApi\Auth\Authenticator;
+use LatePointApi\Auth\Request_Context;
+use LatePointApi\Keys\Key_Service;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The first route a consumer calls.
+ */
+final class Me_Controller {
+
+	const ROUTE = '/me';
+
+	public static function register_routes(): void {
+		register_rest_route(
+			Authenticator::API_NAMESPACE,
+			self::ROUTE,
+			array(
+				'methods'             => \WP_REST_Server::READABLE,
+				'callback'            => array( self::class, 'me' ),
+				'permission_callback' => Authenticator::requires( '' ),
+			)
+		);
+	}
+
+	public static function me() {
+		$key  = Request_Context::$key;
+		$rate = Request_Context::$rate;
+		return Api_Response::success(
+			array(
+				'id'          => $key['id'],
+				'name'        => $key['name'],
+				'environment' => $key['environment'],
+				'prefix'      => $key['key_prefix'],
+				'last4'       => $key['key_last4'],
+				'permissions' => $key['permissions'],
+				'limits'      => Key_Service::effective_limits( $key ),
+				'expires_at'  => null === $key['expires_at'] ? null : gmdate( 'Y-m-d\TH:i:s\Z', $key['expires_at'] ),
+				'rate_limit'  => null === $rate ? null : array(
+					'minute' => $rate['minute'],
+					'hour'   => $rate['hour'],
+				),
+			)
+		);
+	}
+}

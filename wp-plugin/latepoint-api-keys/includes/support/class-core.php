@@ -1,0 +1,101 @@
+<?php
+/**
+ * The one door to the lpapi functions: the native extension when it is loaded
+ * (and not turned off with `define( 'LPAPI_DISABLE_NATIVE', true )`), else the
+ * pure-PHP fallback with the same contract.
+ *
+ * @package LatePointApi
+ */
+
+namespace LatePointApi\Support;
+
+use LatePointApi\Fallback\Fallback;
+use LatePointApi\Native\SharedMemoryException;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Static dispatch to the chosen implementation.
+ */
+final class Core {
+
+	/** @var ?bool */
+	private static $native = null;
+	/** @var ?bool */
+	private static $native_rate = null;
+
+	/** Whether the native extension serves these calls. */
+	public static function native(): bool {
+		if ( null === self::$native ) {
+			self::$native = extension_loaded( 'lpapi' ) && ! ( defined( 'LPAPI_DISABLE_NATIVE' ) && LPAPI_DISABLE_NATIVE );
+		}
+		return self::$native;
+	}
+
+	/**
+	 * Whether rate limits use the native shared table. It may be unusable even
+	 * with the extension loaded (a bad lpapi.rate_slots, mmap refused): the
+	 * first SharedMemoryException switches this request to the fallback.
+	 * (Never asks lpapi_info(), which scans the whole table: far too slow for
+	 * every request.)
+	 */
+	public static function native_rate(): bool {
+		return self::native() && false !== self::$native_rate;
+	}
+
+	public static function key_generate( string $environment ): array {
+		return self::native() ? \lpapi_key_generate( $environment ) : Fallback::key_generate( $environment );
+	}
+
+	public static function key_parse( string $key ): array {
+		return self::native() ? \lpapi_key_parse( $key ) : Fallback::key_parse( $key );
+	}
+
+	public static function key_hash( string $key ): string {
+		return self::native() ? \lpapi_key_hash( $key ) : Fallback::key_hash( $key );
+	}
+
+	public static function rate_hit( string $bucket, int $per_minute, int $per_hour, int $cost = 1 ): array {
+		if ( self::native_rate() ) {
+			try {
+				return \lpapi_rate_hit( $bucket, $per_minute, $per_hour, $cost );
+			} catch ( SharedMemoryException $e ) {
+				self::$native_rate = false;
+			}
+		}
+		return Fallback::rate_hit( $bucket, $per_minute, $per_hour, $cost );
+	}
+
+	public static function rate_reset( string $bucket ): void {
+		if ( self::native_rate() ) {
+			try {
+				\lpapi_rate_reset( $bucket );
+				return;
+			} catch ( SharedMemoryException $e ) {
+				self::$native_rate = false;
+			}
+		}
+		Fallback::rate_reset( $bucket );
+	}
+
+	public static function cache_get( string $hash ): ?array {
+		return self::native() ? \lpapi_cache_get( $hash ) : Fallback::cache_get( $hash );
+	}
+
+	public static function cache_put( string $hash, array $record, int $ttl ): void {
+		self::native() ? \lpapi_cache_put( $hash, $record, $ttl ) : Fallback::cache_put( $hash, $record, $ttl );
+	}
+
+	/** Every worker drops its key cache on its next request. */
+	public static function cache_invalidate(): int {
+		return self::native() ? \lpapi_cache_invalidate() : Fallback::cache_invalidate();
+	}
+
+	public static function info(): array {
+		$info = self::native() ? \lpapi_info() : Fallback::info();
+		if ( ! self::native() ) {
+			$info['disabled_by_constant'] = extension_loaded( 'lpapi' );
+		}
+		return $info;
+	}
+}

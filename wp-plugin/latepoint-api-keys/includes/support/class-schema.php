@@ -1,0 +1,148 @@
+<?php
+/**
+ * The plugin's tables, created and upgraded with dbDelta and versioned.
+ *
+ * @package LatePointApi
+ */
+
+namespace LatePointApi\Support;
+
+use LatePointApi\Audit\Audit_Log;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Table names and their definitions.
+ */
+final class Schema {
+
+	/** Bump when a table definition changes; dbDelta brings old sites up to it. */
+	const DB_VERSION        = '1';
+	const DB_VERSION_OPTION = 'lpapi_db_version';
+
+	public static function keys(): string {
+		global $wpdb;
+		return $wpdb->prefix . 'lpapi_keys';
+	}
+
+	public static function audit_log(): string {
+		global $wpdb;
+		return $wpdb->prefix . 'lpapi_audit_log';
+	}
+
+	public static function usage_daily(): string {
+		global $wpdb;
+		return $wpdb->prefix . 'lpapi_usage_daily';
+	}
+
+	public static function rate_counters(): string {
+		global $wpdb;
+		return $wpdb->prefix . 'lpapi_rate_counters';
+	}
+
+	/** Creates or upgrades the tables when the stored version is older. */
+	public static function maybe_upgrade(): void {
+		if ( get_option( self::DB_VERSION_OPTION ) !== self::DB_VERSION ) {
+			self::install();
+		}
+	}
+
+	public static function install(): void {
+		global $wpdb;
+		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+		$charset = $wpdb->get_charset_collate();
+		$keys    = self::keys();
+		$log     = self::audit_log();
+		$usage   = self::usage_daily();
+		$rate    = self::rate_counters();
+
+		dbDelta(
+			"CREATE TABLE {$keys} (
+  id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  name varchar(100) NOT NULL,
+  description text NULL,
+  environment varchar(8) NOT NULL,
+  key_hash char(64) NOT NULL,
+  key_prefix varchar(16) NOT NULL,
+  key_last4 char(4) NOT NULL,
+  permissions text NOT NULL,
+  rate_limit_per_minute int(10) unsigned NULL,
+  rate_limit_per_hour int(10) unsigned NULL,
+  allowed_ips text NULL,
+  allowed_origins text NULL,
+  status varchar(16) NOT NULL DEFAULT 'active',
+  created_at datetime NOT NULL,
+  created_by bigint(20) unsigned NOT NULL DEFAULT 0,
+  updated_at datetime NOT NULL,
+  expires_at datetime NULL,
+  last_used_at datetime NULL,
+  last_used_ip varchar(45) NULL,
+  revoked_at datetime NULL,
+  rotated_from bigint(20) unsigned NULL,
+  grace_until datetime NULL,
+  PRIMARY KEY  (id),
+  UNIQUE KEY key_hash (key_hash),
+  KEY status (status)
+) {$charset};"
+		);
+		dbDelta(
+			"CREATE TABLE {$log} (
+  id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  created_at datetime(3) NOT NULL,
+  request_id varchar(32) NOT NULL DEFAULT '',
+  event varchar(20) NOT NULL,
+  key_id bigint(20) unsigned NULL,
+  key_prefix varchar(16) NOT NULL DEFAULT '',
+  actor_user_id bigint(20) unsigned NULL,
+  method varchar(10) NOT NULL DEFAULT '',
+  route varchar(191) NOT NULL DEFAULT '',
+  status smallint(5) unsigned NOT NULL DEFAULT 0,
+  error_code varchar(64) NOT NULL DEFAULT '',
+  client_ip varchar(45) NOT NULL DEFAULT '',
+  user_agent varchar(255) NOT NULL DEFAULT '',
+  duration_ms int(10) unsigned NOT NULL DEFAULT 0,
+  PRIMARY KEY  (id),
+  KEY created_at (created_at),
+  KEY key_time (key_id,created_at),
+  KEY status (status)
+) {$charset};"
+		);
+		dbDelta(
+			"CREATE TABLE {$usage} (
+  key_id bigint(20) unsigned NOT NULL,
+  day date NOT NULL,
+  requests int(10) unsigned NOT NULL DEFAULT 0,
+  errors int(10) unsigned NOT NULL DEFAULT 0,
+  rate_limited int(10) unsigned NOT NULL DEFAULT 0,
+  PRIMARY KEY  (key_id,day)
+) {$charset};"
+		);
+		// Used only by the pure-PHP fallback when no APCu is available.
+		dbDelta(
+			"CREATE TABLE {$rate} (
+  bucket char(64) NOT NULL,
+  minute_index int(10) unsigned NOT NULL DEFAULT 0,
+  minute_count int(10) unsigned NOT NULL DEFAULT 0,
+  hour_count int(10) unsigned NOT NULL DEFAULT 0,
+  PRIMARY KEY  (bucket)
+) {$charset};"
+		);
+		update_option( self::DB_VERSION_OPTION, self::DB_VERSION, true );
+	}
+
+	/** Drops every table and option the plugin made (uninstall only). */
+	public static function uninstall(): void {
+		global $wpdb;
+		foreach ( array( self::keys(), self::audit_log(), self::usage_daily(), self::rate_counters() ) as $table ) {
+			$wpdb->query( "DROP TABLE IF EXISTS {$table}" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- our own table names.
+		}
+		delete_option( self::DB_VERSION_OPTION );
+		delete_option( 'lpapi_settings' );
+		wp_clear_scheduled_hook( 'lpapi_flush_audit' );
+		wp_clear_scheduled_hook( 'lpapi_daily_maintenance' );
+		Audit_Log::remove_spool();
+		if ( function_exists( 'lpapi_cache_invalidate' ) ) {
+			lpapi_cache_invalidate();
+		}
+	}
+}

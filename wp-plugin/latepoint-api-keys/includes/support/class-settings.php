@@ -1,0 +1,95 @@
+<?php
+/**
+ * Site-wide settings: default limits, log retention, the active-key cap and
+ * trusted proxies. One option, sanitised on the way in.
+ *
+ * @package LatePointApi
+ */
+
+namespace LatePointApi\Support;
+
+use LatePointApi\Auth\Client_Ip;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Reads and writes the `lpapi_settings` option.
+ */
+final class Settings {
+
+	const OPTION = 'lpapi_settings';
+
+	const DEFAULTS = array(
+		'live_per_minute' => 60,
+		'live_per_hour'   => 3600,
+		'test_per_minute' => 100,
+		'test_per_hour'   => 1000,
+		'retention_days'  => 90,
+		'key_cap'         => 50,
+		'trusted_proxies' => array(),
+	);
+
+	/** @return array<string, mixed> */
+	public static function all(): array {
+		$stored = get_option( self::OPTION, array() );
+		return array_merge( self::DEFAULTS, is_array( $stored ) ? $stored : array() );
+	}
+
+	/** @return mixed */
+	public static function get( string $name ) {
+		return self::all()[ $name ] ?? null;
+	}
+
+	/** @return array{0: int, 1: int} per minute, per hour */
+	public static function default_limits( string $environment ): array {
+		$all = self::all();
+		$env = 'test' === $environment ? 'test' : 'live';
+		return array( (int) $all[ "{$env}_per_minute" ], (int) $all[ "{$env}_per_hour" ] );
+	}
+
+	/**
+	 * Validates and stores settings.
+	 *
+	 * @param array<string, mixed> $input
+	 * @throws Validation_Error With a message per invalid field.
+	 */
+	public static function update( array $input ): array {
+		$errors = array();
+		$clean  = self::all();
+		$ranges = array(
+			'live_per_minute' => array( 1, 1000000 ),
+			'live_per_hour'   => array( 1, 100000000 ),
+			'test_per_minute' => array( 1, 1000000 ),
+			'test_per_hour'   => array( 1, 100000000 ),
+			'retention_days'  => array( 1, 3650 ),
+			'key_cap'         => array( 1, 10000 ),
+		);
+		foreach ( $ranges as $name => list( $min, $max ) ) {
+			if ( ! array_key_exists( $name, $input ) ) {
+				continue;
+			}
+			$value = filter_var( $input[ $name ], FILTER_VALIDATE_INT );
+			if ( false === $value || $value < $min || $value > $max ) {
+				/* translators: 1: minimum, 2: maximum */
+				$errors[ $name ] = sprintf( __( 'Must be a whole number from %1$d to %2$d.', 'latepoint-api-keys' ), $min, $max );
+				continue;
+			}
+			$clean[ $name ] = $value;
+		}
+		if ( array_key_exists( 'trusted_proxies', $input ) ) {
+			$list = Client_Ip::parse_list( $input['trusted_proxies'] );
+			if ( $list['invalid'] ) {
+				/* translators: %s: the invalid entries */
+				$errors['trusted_proxies'] = sprintf( __( 'Not an IP address or CIDR range: %s', 'latepoint-api-keys' ), implode( ', ', $list['invalid'] ) );
+			} else {
+				$clean['trusted_proxies'] = $list['valid'];
+			}
+		}
+		if ( $errors ) {
+			throw new Validation_Error( $errors );
+		}
+		update_option( self::OPTION, $clean, true );
+		Core::cache_invalidate();
+		return $clean;
+	}
+}
