@@ -495,9 +495,9 @@ test('hooks: lpapi_* actions fire with the booking', async () => {
 add_action('lpapi_booking_updated', function ($b, $old) use (&$seen) { $seen[] = 'updated:' . $old['start_time'] . '>' . $b['start_time']; }, 10, 2);
 add_action('latepoint_booking_will_be_deleted', function ($id) use (&$seen) { $seen[] = 'will_delete'; });
 add_action('lpapi_booking_deleted', function ($b) use (&$seen) { $seen[] = 'deleted'; });
-$b = LatePointApi\\Rest\\Bookings_Controller::create(['customer_id' => ${D.cust2}, 'service_id' => ${D.svc_cut}, 'agent_id' => ${D.agent1}, 'location_id' => ${D.loc}, 'start_date' => '${DATE}', 'start_time' => '04:00']);
-LatePointApi\\Rest\\Bookings_Controller::update($b['id'], ['start_time' => '04:15']);
-LatePointApi\\Rest\\Bookings_Controller::delete($b['id']);
+$b = LatePointApi\\LatePoint\\Bookings::create(['customer_id' => ${D.cust2}, 'service_id' => ${D.svc_cut}, 'agent_id' => ${D.agent1}, 'location_id' => ${D.loc}, 'start_date' => '${DATE}', 'start_time' => '04:00']);
+LatePointApi\\LatePoint\\Bookings::update($b['id'], ['start_time' => '04:15']);
+LatePointApi\\LatePoint\\Bookings::delete($b['id']);
 echo implode(',', $seen);`);
   assert.equal(out.trim(), 'created:04:00,updated:04:00>04:15,will_delete,deleted');
 });

@@ -15,7 +15,10 @@ use LatePointApi\Keys\Key_Service;
 use LatePointApi\Rest\Keys_Controller;
 use LatePointApi\Rest\Me_Controller;
 use LatePointApi\Rest\Openapi_Controller;
-use LatePointApi\Rest\Resources_Controller;
+use LatePointApi\Rest\Availability_Controller;
+use LatePointApi\Rest\Bookings_Controller;
+use LatePointApi\Rest\Catalog_Controller;
+use LatePointApi\Rest\Customers_Controller;
 use LatePointApi\Support\Core;
 use LatePointApi\Support\Schema;
 
@@ -46,7 +49,10 @@ final class Plugin {
 	public static function register_routes(): void {
 		Me_Controller::register_routes();
 		Keys_Controller::register_routes();
-		Resources_Controller::register_routes();
+		Bookings_Controller::register_routes();
+		Customers_Controller::register_routes();
+		Catalog_Controller::register_routes();
+		Availability_Controller::register_routes();
 		Openapi_Controller::register_routes();
 	}
 

@@ -11,7 +11,7 @@ declare(strict_types=1);
 
 namespace LatePointApi\Tests\WordPress;
 
-use LatePointApi\Rest\Resources_Controller;
+use LatePointApi\LatePoint\Tables;
 
 require_once dirname(__DIR__) . '/support/latepoint-models.php';
 
@@ -32,7 +32,7 @@ final class ResourceConflictsTest extends TestCase {
 	public static function setUpBeforeClass(): void {
 		global $wpdb;
 		parent::setUpBeforeClass();
-		if (!Resources_Controller::latepoint_tables_exist()) {
+		if (!Tables::exist()) {
 			return; // the test says so
 		}
 		self::$run  = bin2hex(random_bytes(4));

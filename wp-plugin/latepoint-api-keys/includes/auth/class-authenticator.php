@@ -2,8 +2,8 @@
 /**
  * API-key authentication for this plugin's routes only (SPEC §2–§4), hooked
  * into WordPress's REST pipeline the way WooCommerce's REST authentication is:
- * checks on `rest_pre_dispatch`, the permission in each route's
- * permission_callback, headers and envelopes on `rest_post_dispatch`.
+ * checks on `rest_pre_dispatch`, the permission each route declares
+ * (Routes::PERMISSION) in its permission_callback, headers and envelopes on `rest_post_dispatch`.
  *
  * Order of checks: no key in the query string → unambiguous credentials →
  * key present → well-formed
@@ -234,41 +234,28 @@ final class Authenticator {
 	}
 
 	/**
-	 * A permission_callback that requires a permission of the calling key. The
-	 * key itself was checked on rest_pre_dispatch.
-	 */
-	public static function requires( string $permission ): callable {
-		$check = static function () use ( $permission ) {
-			$key = Request_Context::$key;
-			if ( null === $key ) {
-				return Api_Response::error( 401, 'missing_api_key', __( 'This endpoint needs an API key in the X-API-Key header.', 'latepoint-api-keys' ) );
-			}
-			if ( '' !== $permission && ! in_array( $permission, $key['permissions'], true ) ) {
-				return Api_Response::error(
-					403,
-					'insufficient_permissions',
-					/* translators: %s: a permission such as bookings:read */
-					sprintf( __( 'This key lacks the %s permission.', 'latepoint-api-keys' ), $permission ),
-					array( 'required_permission' => $permission )
-				);
-			}
-			return true;
-		};
-		self::$required[ spl_object_id( $check ) ] = $permission;
-		return $check;
-	}
-
-	/** @var array<int, string> permission_callback object id => the permission it requires */
-	private static $required = array();
-
-	/**
-	 * The permission a route's permission_callback requires ('' = any valid
-	 * key), or null when it is not an API-key check. Used by the OpenAPI document.
+	 * The permission_callback of every API-key endpoint: the calling key (checked
+	 * on rest_pre_dispatch) must hold the permission the matched endpoint
+	 * declares in its Routes::PERMISSION option ('' = any valid key).
 	 *
-	 * @param mixed $callback
+	 * @return true|\WP_Error
 	 */
-	public static function required_permission( $callback ): ?string {
-		return $callback instanceof \Closure ? ( self::$required[ spl_object_id( $callback ) ] ?? null ) : null;
+	public static function check_permission( \WP_REST_Request $request ) {
+		$key = Request_Context::$key;
+		if ( null === $key ) {
+			return Api_Response::error( 401, 'missing_api_key', __( 'This endpoint needs an API key in the X-API-Key header.', 'latepoint-api-keys' ) );
+		}
+		$permission = (string) ( $request->get_attributes()[ Routes::PERMISSION ] ?? '' );
+		if ( '' !== $permission && ! in_array( $permission, $key['permissions'], true ) ) {
+			return Api_Response::error(
+				403,
+				'insufficient_permissions',
+				/* translators: %s: a permission such as bookings:read */
+				sprintf( __( 'This key lacks the %s permission.', 'latepoint-api-keys' ), $permission ),
+				array( 'required_permission' => $permission )
+			);
+		}
+		return true;
 	}
 
 	/**

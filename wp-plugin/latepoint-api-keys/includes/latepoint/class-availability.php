@@ -14,6 +14,8 @@
 
 namespace LatePointApi\LatePoint;
 
+use LatePointApi\Support\Dates;
+
 use LatePointApi\Support\Not_Found_Error;
 use LatePointApi\Support\Storage_Error;
 
@@ -70,7 +72,7 @@ final class Availability {
 		$agent_ids    = array_values( array_unique( array_column( $pairs, 0 ) ) );
 		$location_ids = array_values( array_unique( array_column( $pairs, 1 ) ) );
 		$schedule     = Schedule::load( $agent_ids, $service_id, $location_ids, $date_from, $date_to );
-		$bookings     = self::bookings( $agent_ids, self::blocking_statuses( $settings ), $date_from, $date_to, null );
+		$bookings     = self::bookings( $agent_ids, Tables::parse_blocking_statuses( (string) ( $settings['timeslot_blocking_statuses'] ?? '' ) ), $date_from, $date_to, null );
 
 		$duration = max( 1, (int) $service['duration'] );
 		$before   = max( 0, (int) $service['buffer_before'] );
@@ -82,7 +84,7 @@ final class Availability {
 
 		$slots = array();
 		foreach ( self::dates( $date_from, $date_to ) as $date ) {
-			$day       = self::day_index( $date );
+			$day       = Dates::day_index( $date );
 			$midnight  = new \DateTimeImmutable( $date . ' 00:00:00', $tz );
 			foreach ( $pairs as list( $agent, $location ) ) {
 				$seen = array();
@@ -103,8 +105,8 @@ final class Availability {
 						}
 						$slots[] = array(
 							'date'               => $date,
-							'start_time'         => self::hhmm( $t ),
-							'end_time'           => self::hhmm( $t + $duration ),
+							'start_time'         => Dates::hhmm( $t ),
+							'end_time'           => Dates::hhmm( $t + $duration ),
 							'start_datetime'     => $local->format( 'c' ),
 							'start_datetime_utc' => $local->setTimezone( $utc )->format( 'Y-m-d\TH:i:s\Z' ),
 							'agent_id'           => $agent,
@@ -172,8 +174,8 @@ final class Availability {
 			return self::conflict( 'agent_not_working', __( 'The agent does not work at that time.', 'latepoint-api-keys' ) );
 		}
 		$settings = self::settings();
-		$bookings = self::bookings( array( $agent_id ), self::blocking_statuses( $settings ), $date, $date, $ignore_booking_id );
-		$day      = self::day_index( $date );
+		$bookings = self::bookings( array( $agent_id ), Tables::parse_blocking_statuses( (string) ( $settings['timeslot_blocking_statuses'] ?? '' ) ), $date, $date, $ignore_booking_id );
+		$day      = Dates::day_index( $date );
 		$used     = self::used(
 			$bookings[ $agent_id ] ?? array(),
 			$service_id,
@@ -233,7 +235,7 @@ final class Availability {
 	/** The service row, or null. */
 	private static function service( int $id ): ?array {
 		global $wpdb;
-		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT id, status, duration, buffer_before, buffer_after, timeblock_interval, capacity_max FROM ' . self::table( 'services' ) . ' WHERE id = %d', $id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT id, status, duration, buffer_before, buffer_after, timeblock_interval, capacity_max FROM ' . Tables::name( 'services' ) . ' WHERE id = %d', $id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
 		self::check();
 		return $row ? $row : null;
 	}
@@ -241,7 +243,7 @@ final class Availability {
 	/** The agent row (id, status), or null. */
 	private static function agent( int $id ): ?array {
 		global $wpdb;
-		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT id, status FROM ' . self::table( 'agents' ) . ' WHERE id = %d', $id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT id, status FROM ' . Tables::name( 'agents' ) . ' WHERE id = %d', $id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
 		self::check();
 		return $row ? $row : null;
 	}
@@ -255,13 +257,13 @@ final class Availability {
 	 */
 	private static function agent_locations( int $service_id, ?int $agent_id, ?int $location_id ): array {
 		global $wpdb;
-		$sql = 'SELECT s.agent_id, s.location_id FROM ' . self::table( 'agents_services' ) . ' s JOIN ' . self::table( 'agents' ) . " a ON a.id = s.agent_id WHERE a.status = 'active' AND " . $wpdb->prepare( 's.service_id = %d', $service_id );
+		$sql = 'SELECT s.agent_id, s.location_id FROM ' . Tables::name( 'agents_services' ) . ' s JOIN ' . Tables::name( 'agents' ) . " a ON a.id = s.agent_id WHERE a.status = 'active' AND " . $wpdb->prepare( 's.service_id = %d', $service_id );
 		if ( null !== $agent_id ) {
 			$sql .= $wpdb->prepare( ' AND s.agent_id = %d', $agent_id );
 		}
 		$rows = $wpdb->get_results( $sql . ' ORDER BY s.agent_id, s.location_id', ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
 		self::check();
-		$locations = $wpdb->get_results( 'SELECT id, status FROM ' . self::table( 'locations' ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$locations = $wpdb->get_results( 'SELECT id, status FROM ' . Tables::name( 'locations' ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
 		self::check();
 		$active   = array();
 		$inactive = array();
@@ -289,19 +291,13 @@ final class Availability {
 	/** The LatePoint settings availability needs, in one query (the newest row of a name wins). */
 	private static function settings(): array {
 		global $wpdb;
-		$rows = $wpdb->get_results( 'SELECT name, value FROM ' . self::table( 'settings' ) . " WHERE name IN ('timeslot_blocking_statuses', 'timeblock_interval', 'earliest_possible_booking', 'latest_possible_booking') ORDER BY id", ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$rows = $wpdb->get_results( 'SELECT name, value FROM ' . Tables::name( 'settings' ) . " WHERE name IN ('timeslot_blocking_statuses', 'timeblock_interval', 'earliest_possible_booking', 'latest_possible_booking') ORDER BY id", ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
 		self::check();
 		$out = array();
 		foreach ( (array) $rows as $row ) {
 			$out[ $row['name'] ] = (string) $row['value'];
 		}
 		return $out;
-	}
-
-	/** Statuses whose bookings block time: the setting timeslot_blocking_statuses, by default approved. */
-	private static function blocking_statuses( array $settings ): array {
-		$statuses = array_values( array_filter( array_map( 'trim', explode( ',', (string) ( $settings['timeslot_blocking_statuses'] ?? '' ) ) ), 'strlen' ) );
-		return $statuses ? $statuses : array( 'approved' );
 	}
 
 	/**
@@ -316,9 +312,9 @@ final class Availability {
 		if ( ! $agent_ids || ! $statuses ) {
 			return array();
 		}
-		$from = gmdate( 'Y-m-d', ( self::day_index( $date_from ) - 1 ) * 86400 );
-		$to   = gmdate( 'Y-m-d', ( self::day_index( $date_to ) + 1 ) * 86400 );
-		$sql  = 'SELECT id, agent_id, service_id, start_date, end_date, start_time, end_time, duration, buffer_before, buffer_after, total_attendees FROM ' . self::table( 'bookings' )
+		$from = gmdate( 'Y-m-d', ( Dates::day_index( $date_from ) - 1 ) * 86400 );
+		$to   = gmdate( 'Y-m-d', ( Dates::day_index( $date_to ) + 1 ) * 86400 );
+		$sql  = 'SELECT id, agent_id, service_id, start_date, end_date, start_time, end_time, duration, buffer_before, buffer_after, total_attendees FROM ' . Tables::name( 'bookings' )
 			. ' WHERE agent_id IN (' . implode( ',', array_map( 'intval', $agent_ids ) ) . ')'
 			. ' AND status IN (' . implode( ',', array_fill( 0, count( $statuses ), '%s' ) ) . ')'
 			. ' AND start_date <= %s AND COALESCE(end_date, start_date) >= %s';
@@ -331,13 +327,13 @@ final class Availability {
 		self::check();
 		$out = array();
 		foreach ( (array) $rows as $row ) {
-			if ( ! self::is_date( (string) $row['start_date'] ) ) {
+			if ( ! Dates::is_date( (string) $row['start_date'] ) ) {
 				continue;
 			}
 			$start     = (int) $row['start_time'];
 			$end       = null === $row['end_time'] ? $start + (int) $row['duration'] : (int) $row['end_time'];
-			$start_day = self::day_index( (string) $row['start_date'] );
-			$end_day   = self::is_date( (string) $row['end_date'] ) ? self::day_index( (string) $row['end_date'] ) : $start_day;
+			$start_day = Dates::day_index( (string) $row['start_date'] );
+			$end_day   = Dates::is_date( (string) $row['end_date'] ) ? Dates::day_index( (string) $row['end_date'] ) : $start_day;
 			$abs_from  = $start_day * 1440 + $start;
 			$abs_to    = $end_day * 1440 + $end;
 			if ( $abs_to < $abs_from ) {
@@ -372,31 +368,10 @@ final class Availability {
 	/** @return string[] every Y-m-d from $from to $to */
 	private static function dates( string $from, string $to ): array {
 		$out = array();
-		for ( $d = self::day_index( $from ), $last = self::day_index( $to ); $d <= $last; $d++ ) {
-			$out[] = gmdate( 'Y-m-d', $d * 86400 );
+		for ( $d = Dates::day_index( $from ), $last = Dates::day_index( $to ); $d <= $last; $d++ ) {
+			$out[] = Dates::date_of( $d );
 		}
 		return $out;
-	}
-
-	/** Days since 1970-01-01 of a Y-m-d date. */
-	public static function day_index( string $date ): int {
-		list( $y, $m, $d ) = array_map( 'intval', explode( '-', $date ) );
-		return intdiv( gmmktime( 0, 0, 0, $m, $d, $y ), 86400 );
-	}
-
-	/** Minutes → "HH:MM" (24:00 for the end of the day). */
-	public static function hhmm( int $minutes ): string {
-		return sprintf( '%02d:%02d', intdiv( $minutes, 60 ), $minutes % 60 );
-	}
-
-	/** Whether a value is a Y-m-d calendar date. */
-	public static function is_date( $value ): bool {
-		return is_string( $value ) && 1 === preg_match( '/^(\d{4})-(\d{2})-(\d{2})$/', $value, $m ) && checkdate( (int) $m[2], (int) $m[3], (int) $m[1] ) && (int) $m[1] >= 1970 && (int) $m[1] <= 2100;
-	}
-
-	private static function table( string $name ): string {
-		global $wpdb;
-		return $wpdb->prefix . 'latepoint_' . $name;
 	}
 
 	/** Throws a Storage_Error when the last query failed. */

@@ -77,6 +77,21 @@ final class Api_Response {
 		return is_array( $data ) && isset( $data['b'] ) && is_int( $data['b'] ) && $data['b'] > 0 ? $data['b'] : null;
 	}
 
+	/**
+	 * The one place a handler runs: its return value, or the envelope of the
+	 * plugin's error it threw (Validation_Error 422, Not_Found_Error 404,
+	 * Conflict_Error 409, Storage_Error 503).
+	 *
+	 * @return mixed
+	 */
+	public static function run( callable $handler ) {
+		try {
+			return $handler();
+		} catch ( \Throwable $e ) {
+			return self::from_exception( $e );
+		}
+	}
+
 	/** Translates an exception from a service into an error response. */
 	public static function from_exception( \Throwable $e ): \WP_Error {
 		if ( $e instanceof Validation_Error ) {

@@ -1,16 +1,20 @@
 <?php
 /**
- * Argument definitions shared by the list routes, and reading them back.
+ * Argument definitions the routes share (paging, ids, dates, times), reading
+ * them back, and the body of a write.
  *
  * @package LatePointApi
  */
 
 namespace LatePointApi\Rest;
 
+use LatePointApi\Support\Dates;
+use LatePointApi\Support\Validation_Error;
+
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Paging: `page`/`per_page` (default 20, max 100) or `cursor`.
+ * Paging: `page`/`per_page` (default 20, max 100) or `cursor`; ids, dates, times.
  */
 final class Args {
 
@@ -84,5 +88,87 @@ final class Args {
 		}
 		$body = $request->get_body_params();
 		return is_array( $body ) ? wp_unslash( $body ) : array();
+	}
+
+	/** The JSON body of a resource write; a body that is not a JSON object is a 422 naming `body`. */
+	public static function write_body( \WP_REST_Request $request ): array {
+		$json = $request->get_json_params();
+		if ( null === $json && '' !== trim( (string) $request->get_body() ) && ! $request->get_body_params() ) {
+			throw new Validation_Error( array( 'body' => __( 'The body must be a JSON object.', 'latepoint-api-keys' ) ) );
+		}
+		return self::body( $request );
+	}
+
+	/**
+	 * Refuses body fields the route does not know (422 naming them).
+	 *
+	 * @param string[] $allowed
+	 */
+	public static function reject_unknown( array $body, array $allowed ): void {
+		$unknown = array_diff( array_map( 'strval', array_keys( $body ) ), $allowed );
+		if ( $unknown ) {
+			$fields = array();
+			foreach ( array_slice( $unknown, 0, 20 ) as $name ) {
+				$fields[ substr( $name, 0, 100 ) ] = __( 'Unknown field.', 'latepoint-api-keys' );
+			}
+			throw new Validation_Error( $fields );
+		}
+	}
+
+	/** An `args` entry for a referenced id. */
+	public static function id_arg( string $description, array $extra = array() ): array {
+		return $extra + array(
+			'type'        => 'integer',
+			'minimum'     => 1,
+			'maximum'     => 2147483647,
+			'description' => $description,
+		);
+	}
+
+	/**
+	 * An `args` entry for a Y-m-d date: the schema, then a calendar check, then $more.
+	 *
+	 * @param ?callable(string, \WP_REST_Request): (true|\WP_Error) $more
+	 */
+	public static function date_arg( array $extra = array(), ?callable $more = null ): array {
+		return $extra + array(
+			'type'              => 'string',
+			'format'            => 'date',
+			'pattern'           => '^\d{4}-\d{2}-\d{2}$',
+			'description'       => __( 'A date, YYYY-MM-DD.', 'latepoint-api-keys' ),
+			'validate_callback' => static function ( $value, $request, $param ) use ( $more ) {
+				$valid = rest_validate_request_arg( $value, $request, $param );
+				if ( true !== $valid ) {
+					return $valid;
+				}
+				if ( ! Dates::is_date( $value ) ) {
+					return new \WP_Error( 'rest_invalid_param', __( 'Not a valid calendar date (YYYY-MM-DD, years 1970–2100).', 'latepoint-api-keys' ) );
+				}
+				return $more ? $more( $value, $request ) : true;
+			},
+		);
+	}
+
+	/** An `args` entry for a time of day "HH:MM". */
+	public static function time_arg( array $extra = array() ): array {
+		return $extra + array(
+			'type'        => 'string',
+			'pattern'     => '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+			'description' => __( 'A time of day, HH:MM (24-hour), in the site\'s time zone.', 'latepoint-api-keys' ),
+		);
+	}
+
+	/**
+	 * Gives every arg a validate_callback, so WordPress checks all of them in
+	 * one pass and the 422 names every bad field at once (by default, type
+	 * checks run later, at sanitising, and stop at the first failing stage).
+	 */
+	public static function validate_all( array $args ): array {
+		foreach ( $args as $name => $arg ) {
+			if ( ! isset( $arg['validate_callback'] ) ) {
+				$args[ $name ]['validate_callback'] = 'rest_validate_request_arg';
+			}
+		}
+		return $args;
 	}
 }

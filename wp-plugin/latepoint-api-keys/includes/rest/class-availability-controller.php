@@ -10,45 +10,33 @@ namespace LatePointApi\Rest;
 
 use LatePointApi\LatePoint\Availability;
 use LatePointApi\LatePoint\Schedule;
+use LatePointApi\LatePoint\Tables;
+use LatePointApi\Support\Dates;
 use LatePointApi\Support\Not_Found_Error;
-use LatePointApi\Support\Storage_Error;
 
 defined( 'ABSPATH' ) || exit;
 
 /**
  * Schedule and availability handlers and their `args`.
  */
-final class Availability_Controller {
+final class Availability_Controller extends Resource_Controller {
 
 	const DAYS = array( 1 => 'monday', 2 => 'tuesday', 3 => 'wednesday', 4 => 'thursday', 5 => 'friday', 6 => 'saturday', 7 => 'sunday' );
 
+	const ROUTE_SCHEDULE     = '/agents/(?P<id>\d+)/schedule';
+	const ROUTE_AVAILABILITY = '/availability';
+
+	public static function register_routes(): void {
+		self::route( self::ROUTE_SCHEDULE, self::endpoint( 'GET', 'agents:read', array( self::class, 'get_schedule' ), self::schedule_args() ) );
+		self::route( self::ROUTE_AVAILABILITY, self::endpoint( 'GET', 'availability:read', array( self::class, 'get_availability' ), self::availability_args() ) );
+	}
+
 	private static function id_arg( string $description, bool $required = false ): array {
-		return array(
-			'type'        => 'integer',
-			'minimum'     => 1,
-			'maximum'     => 2147483647,
-			'required'    => $required,
-			'description' => $description,
-		);
+		return Args::id_arg( $description, array( 'required' => $required ) );
 	}
 
 	private static function date_arg( string $description, ?callable $more = null ): array {
-		return array(
-			'type'              => 'string',
-			'format'            => 'date',
-			'pattern'           => '^\d{4}-\d{2}-\d{2}$',
-			'description'       => $description,
-			'validate_callback' => static function ( $value, $request, $param ) use ( $more ) {
-				$valid = rest_validate_request_arg( $value, $request, $param );
-				if ( true !== $valid ) {
-					return $valid;
-				}
-				if ( ! Availability::is_date( $value ) ) {
-					return new \WP_Error( 'rest_invalid_param', __( 'Not a valid calendar date (YYYY-MM-DD, years 1970–2100).', 'latepoint-api-keys' ) );
-				}
-				return $more ? $more( $value, $request ) : true;
-			},
-		);
+		return Args::date_arg( array( 'description' => $description ), $more );
 	}
 
 	/** `args` of GET /agents/{id}/schedule. */
@@ -72,14 +60,14 @@ final class Availability_Controller {
 				static function ( $value, $request ) {
 					$from = $request->get_param( 'date_from' );
 					if ( null === $from ) {
-						$from = self::today();
-					} elseif ( ! Availability::is_date( $from ) ) {
+						$from = Dates::today();
+					} elseif ( ! Dates::is_date( $from ) ) {
 						return true; // date_from reports its own error.
 					}
 					if ( $value < $from ) {
 						return new \WP_Error( 'rest_invalid_param', __( 'Must not be before date_from.', 'latepoint-api-keys' ) );
 					}
-					if ( Availability::day_index( $value ) - Availability::day_index( $from ) >= Availability::MAX_DAYS ) {
+					if ( Dates::day_index( $value ) - Dates::day_index( $from ) >= Availability::MAX_DAYS ) {
 						/* translators: %d: number of days */
 						return new \WP_Error( 'rest_invalid_param', sprintf( __( 'The range may cover at most %d days.', 'latepoint-api-keys' ), Availability::MAX_DAYS ) );
 					}
@@ -89,17 +77,13 @@ final class Availability_Controller {
 		);
 	}
 
-	private static function today(): string {
-		return ( new \DateTimeImmutable( 'now', wp_timezone() ) )->format( 'Y-m-d' );
-	}
-
 	/** @return array{start_time: string, end_time: string}[] */
 	private static function periods_out( array $periods ): array {
 		return array_map(
 			static function ( $p ) {
 				return array(
-					'start_time' => Availability::hhmm( $p[0] ),
-					'end_time'   => Availability::hhmm( $p[1] ),
+					'start_time' => Dates::hhmm( $p[0] ),
+					'end_time'   => Dates::hhmm( $p[1] ),
 				);
 			},
 			$periods
@@ -110,13 +94,8 @@ final class Availability_Controller {
 	public static function get_schedule( \WP_REST_Request $request ) {
 		return self::run(
 			static function () use ( $request ) {
-				global $wpdb;
 				$agent_id = (int) $request['id'];
-				$agent    = $wpdb->get_row( $wpdb->prepare( "SELECT id, status FROM {$wpdb->prefix}latepoint_agents WHERE id = %d", $agent_id ), ARRAY_A );
-				if ( '' !== $wpdb->last_error ) {
-					throw new Storage_Error( 'Agents could not be read.' );
-				}
-				if ( ! $agent ) {
+				if ( null === Tables::find( 'agents', $agent_id, 'id, status' ) ) {
 					throw new Not_Found_Error( __( 'No agent with this id.', 'latepoint-api-keys' ) );
 				}
 				$service_id  = (int) $request->get_param( 'service_id' );
@@ -159,9 +138,9 @@ final class Availability_Controller {
 		return self::run(
 			static function () use ( $request ) {
 				$from     = $request->get_param( 'date_from' );
-				$from     = null === $from ? self::today() : (string) $from;
+				$from     = null === $from ? Dates::today() : (string) $from;
 				$to       = $request->get_param( 'date_to' );
-				$to       = null === $to ? gmdate( 'Y-m-d', ( Availability::day_index( $from ) + 6 ) * 86400 ) : (string) $to;
+				$to       = null === $to ? Dates::date_of( Dates::day_index( $from ) + 6 ) : (string) $to;
 				$agent    = $request->get_param( 'agent_id' );
 				$location = $request->get_param( 'location_id' );
 				$result   = Availability::slots(
@@ -184,17 +163,5 @@ final class Availability_Controller {
 				);
 			}
 		);
-	}
-
-	/** Runs a handler: 503 without LatePoint's tables, exceptions into SPEC errors. */
-	private static function run( callable $handler ) {
-		if ( ! Resources_Controller::latepoint_tables_exist() ) {
-			return Resources_Controller::handle( new \WP_REST_Request() );
-		}
-		try {
-			return $handler();
-		} catch ( \Throwable $e ) {
-			return Api_Response::from_exception( $e );
-		}
 	}
 }

@@ -1,29 +1,40 @@
 <?php
 /**
- * /customers over LatePoint's customers table: list (search by name, email,
- * phone), get, create, update, delete. Emails are unique (409 email_taken); a
- * customer with bookings cannot be deleted (409 customer_has_bookings), since
- * LatePoint's own delete would cascade to them.
+ * /customers: list (search by name, email, phone), get, create, update,
+ * delete, over the LatePoint\Customers data layer (409 email_taken,
+ * 409 customer_has_bookings).
  *
  * @package LatePointApi
  */
 
 namespace LatePointApi\Rest;
 
-use LatePointApi\LatePoint\Tables;
-use LatePointApi\Support\Conflict_Error;
-use LatePointApi\Support\Not_Found_Error;
-use LatePointApi\Support\Paged_Query;
-use LatePointApi\Support\Validation_Error;
+use LatePointApi\LatePoint\Customers;
 
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Handlers and the customer data layer.
+ * Routes and handlers.
  */
-final class Customers_Controller {
+final class Customers_Controller extends Resource_Controller {
 
-	const FIELDS = array( 'first_name', 'last_name', 'email', 'phone', 'notes', 'admin_notes', 'status', 'is_guest' );
+	const ROUTE      = '/customers';
+	const ROUTE_ITEM = '/customers/(?P<id>\d+)';
+	const FILTERS    = array( 'search', 'status' );
+
+	public static function register_routes(): void {
+		self::route(
+			self::ROUTE,
+			self::endpoint( 'GET', 'customers:read', array( self::class, 'list_customers' ), self::list_args() ),
+			self::endpoint( 'POST', 'customers:create', array( self::class, 'create_customer' ), self::write_args( true ) )
+		);
+		self::route(
+			self::ROUTE_ITEM,
+			self::endpoint( 'GET', 'customers:read', array( self::class, 'get_customer' ), self::customer_id_args() ),
+			self::endpoint( 'PATCH', 'customers:update', array( self::class, 'update_customer' ), self::write_args( false ) ),
+			self::endpoint( 'DELETE', 'customers:delete', array( self::class, 'delete_customer' ), self::customer_id_args() )
+		);
+	}
 
 	/** @return array<string, array<string, mixed>> */
 	public static function list_args(): array {
@@ -34,8 +45,8 @@ final class Customers_Controller {
 	}
 
 	/** @return array<string, array<string, mixed>> */
-	public static function id_args(): array {
-		return array( 'id' => Tables::id_arg( __( 'The customer id.', 'latepoint-api-keys' ), array( 'required' => true ) ) );
+	public static function customer_id_args(): array {
+		return self::id_args( __( 'The customer id.', 'latepoint-api-keys' ) );
 	}
 
 	/** @return array<string, array<string, mixed>> */
@@ -50,239 +61,26 @@ final class Customers_Controller {
 			'status'      => array( 'type' => 'string', 'maxLength' => 50, 'pattern' => '^[a-z_]+$', 'description' => __( 'Default pending_verification.', 'latepoint-api-keys' ) ),
 			'is_guest'    => array( 'type' => 'boolean', 'description' => __( 'Default true.', 'latepoint-api-keys' ) ),
 		);
-		return $creating ? $args : self::id_args() + $args;
+		return $creating ? $args : self::customer_id_args() + $args;
 	}
 
 	public static function list_customers( \WP_REST_Request $request ) {
-		return Tables::run(
-			static function () use ( $request ) {
-				$paging = Args::read_paging( $request );
-				if ( is_wp_error( $paging ) ) {
-					return $paging;
-				}
-				$filters = array_filter(
-					array(
-						'search' => (string) $request->get_param( 'search' ),
-						'status' => (string) $request->get_param( 'status' ),
-					)
-				);
-				return Args::paged_response( $paging, static fn ( $offset, $limit, $before ) => self::query( $filters, $offset, $limit, $before ) );
-			}
-		);
+		return self::list_items( $request, self::FILTERS, array( Customers::class, 'query' ) );
 	}
 
 	public static function get_customer( \WP_REST_Request $request ) {
-		return Tables::run( static fn () => Api_Response::success( self::present( self::row( (int) $request['id'] ) ) ) );
+		return self::get_item( $request, static fn ( int $id ) => Customers::present( Customers::row( $id ) ) );
 	}
 
 	public static function create_customer( \WP_REST_Request $request ) {
-		return Tables::run(
-			static function () use ( $request ) {
-				$body = Tables::body( $request );
-				Tables::reject_unknown( $body, self::FIELDS );
-				return Api_Response::success( self::create( $body ), array(), 201 );
-			}
-		);
+		return self::create_item( $request, Customers::FIELDS, array( Customers::class, 'create' ) );
 	}
 
 	public static function update_customer( \WP_REST_Request $request ) {
-		return Tables::run(
-			static function () use ( $request ) {
-				$body = Tables::body( $request );
-				Tables::reject_unknown( $body, self::FIELDS );
-				return Api_Response::success( self::update( (int) $request['id'], $body ) );
-			}
-		);
+		return self::update_item( $request, Customers::FIELDS, array( Customers::class, 'update' ) );
 	}
 
 	public static function delete_customer( \WP_REST_Request $request ) {
-		return Tables::run(
-			static function () use ( $request ) {
-				$id = (int) $request['id'];
-				return Api_Response::success( array( 'id' => $id, 'deleted' => true, 'previous' => self::delete( $id ) ) );
-			}
-		);
-	}
-
-	// ---- data layer ----------------------------------------------------------
-
-	public static function row( int $id ): array {
-		global $wpdb;
-		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT * FROM ' . Tables::name( 'customers' ) . ' WHERE id = %d', $id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
-		if ( ! $row ) {
-			throw new Not_Found_Error( __( 'No customer with this id.', 'latepoint-api-keys' ) );
-		}
-		return $row;
-	}
-
-	/** The API representation (never password, activation key or nonce). */
-	public static function present( array $row ): array {
-		return array(
-			'id'                => (int) $row['id'],
-			'first_name'        => (string) $row['first_name'],
-			'last_name'         => (string) $row['last_name'],
-			'full_name'         => trim( $row['first_name'] . ' ' . $row['last_name'] ),
-			'email'             => $row['email'],
-			'phone'             => (string) $row['phone'],
-			'status'            => $row['status'],
-			'is_guest'          => (bool) $row['is_guest'],
-			'wordpress_user_id' => $row['wordpress_user_id'] ? (int) $row['wordpress_user_id'] : null,
-			'notes'             => (string) $row['notes'],
-			'admin_notes'       => (string) $row['admin_notes'],
-			'created_at'        => Tables::iso_local( $row['created_at'] ),
-			'updated_at'        => Tables::iso_local( $row['updated_at'] ),
-		);
-	}
-
-	/** @return array{items: array[], total: int} newest first */
-	public static function query( array $filters, int $offset, int $limit, ?int $before_id ): array {
-		global $wpdb;
-		$table   = Tables::name( 'customers' );
-		$clauses = array();
-		$args    = array();
-		if ( isset( $filters['search'] ) ) {
-			$like      = '%' . $wpdb->esc_like( $filters['search'] ) . '%';
-			$clauses[] = "(first_name LIKE %s OR last_name LIKE %s OR CONCAT(first_name, ' ', last_name) LIKE %s OR email LIKE %s OR phone LIKE %s)";
-			array_push( $args, $like, $like, $like, $like, $like );
-		}
-		if ( isset( $filters['status'] ) ) {
-			$clauses[] = 'status = %s';
-			$args[]    = $filters['status'];
-		}
-		$where = $clauses ? ' WHERE ' . implode( ' AND ', $clauses ) : '';
-		$page  = Paged_Query::newest_first( $table, $where, $args, $offset, $limit, $before_id );
-		return array(
-			'items' => array_map( array( self::class, 'present' ), $page['rows'] ),
-			'total' => $page['total'],
-		);
-	}
-
-	/** Throws 409 email_taken when another customer has the email (locks the email's index range). */
-	private static function assert_email_free( string $email, ?int $except ): void {
-		global $wpdb;
-		$other = $wpdb->get_var( $wpdb->prepare( 'SELECT id FROM ' . Tables::name( 'customers' ) . ' WHERE email = %s AND id <> %d LIMIT 1 FOR UPDATE', $email, (int) $except ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
-		if ( null !== $other ) {
-			throw new Conflict_Error( 'email_taken', __( 'Another customer already has this email.', 'latepoint-api-keys' ), array( 'field' => 'email' ) );
-		}
-	}
-
-	/** Checks and normalises the writable fields. */
-	private static function clean( array $input, bool $creating ): array {
-		$row    = array();
-		$errors = array();
-		if ( array_key_exists( 'email', $input ) || $creating ) {
-			$email = trim( (string) ( $input['email'] ?? '' ) );
-			if ( '' === $email || ! is_email( $email ) || strlen( $email ) > 110 ) {
-				$errors['email'] = __( 'A valid email address is required.', 'latepoint-api-keys' );
-			}
-			$row['email'] = $email;
-		}
-		foreach ( array( 'first_name', 'last_name', 'phone', 'status' ) as $field ) {
-			if ( array_key_exists( $field, $input ) ) {
-				$row[ $field ] = sanitize_text_field( (string) $input[ $field ] );
-			}
-		}
-		foreach ( array( 'notes', 'admin_notes' ) as $field ) {
-			if ( array_key_exists( $field, $input ) ) {
-				$row[ $field ] = sanitize_textarea_field( (string) $input[ $field ] );
-			}
-		}
-		if ( array_key_exists( 'is_guest', $input ) ) {
-			$row['is_guest'] = rest_sanitize_boolean( $input['is_guest'] ) ? 1 : 0;
-		}
-		if ( array_key_exists( 'status', $row ) && '' === $row['status'] ) {
-			$errors['status'] = __( 'Must not be empty.', 'latepoint-api-keys' );
-		}
-		if ( $errors ) {
-			throw new Validation_Error( $errors );
-		}
-		return $row;
-	}
-
-	public static function create( array $input ): array {
-		$row = self::clean( $input, true ) + array(
-			'first_name' => '',
-			'last_name'  => '',
-			'status'     => 'pending_verification',
-			'is_guest'   => 1,
-		);
-		$id  = Tables::transaction(
-			static function () use ( $row ) {
-				self::assert_email_free( $row['email'], null );
-				$now = Tables::now();
-				$id  = Tables::insert( 'customers', $row + array( 'created_at' => $now, 'updated_at' => $now ) );
-				/* translators: %d: customer id */
-				Tables::activity( 'customer_created', sprintf( __( 'Customer #%d created', 'latepoint-api-keys' ), $id ), array( 'customer_id' => $id ) );
-				return $id;
-			}
-		);
-		$presented = self::present( self::row( $id ) );
-		if ( class_exists( 'OsCustomerModel' ) ) {
-			do_action( 'latepoint_customer_created', new \OsCustomerModel( $id ) );
-		}
-		/**
-		 * A customer was created through the API (after the transaction committed).
-		 *
-		 * @param array $customer The customer as the API presents it.
-		 */
-		do_action( 'lpapi_customer_created', $presented );
-		return $presented;
-	}
-
-	public static function update( int $id, array $input ): array {
-		$old = self::row( $id );
-		$row = self::clean( $input, false );
-		if ( class_exists( 'OsCustomerModel' ) ) {
-			$old_model = new \OsCustomerModel( $id );
-			$old_data  = method_exists( $old_model, 'get_data_vars' ) ? $old_model->get_data_vars() : $old;
-		}
-		Tables::transaction(
-			static function () use ( $id, $row ) {
-				global $wpdb;
-				if ( isset( $row['email'] ) ) {
-					self::assert_email_free( $row['email'], $id );
-				}
-				Tables::check_write( $wpdb->update( Tables::name( 'customers' ), $row + array( 'updated_at' => Tables::now() ), array( 'id' => $id ) ) );
-				/* translators: %d: customer id */
-				Tables::activity( 'customer_updated', sprintf( __( 'Customer #%d updated', 'latepoint-api-keys' ), $id ), array( 'customer_id' => $id ) );
-			}
-		);
-		$presented = self::present( self::row( $id ) );
-		if ( isset( $old_data ) ) {
-			do_action( 'latepoint_customer_updated', new \OsCustomerModel( $id ), $old_data );
-		}
-		/**
-		 * A customer was changed through the API (after the transaction committed).
-		 *
-		 * @param array $customer     The customer now.
-		 * @param array $old_customer As it was before.
-		 */
-		do_action( 'lpapi_customer_updated', $presented, self::present( $old ) );
-		return $presented;
-	}
-
-	public static function delete( int $id ): array {
-		$old = self::row( $id );
-		Tables::transaction(
-			static function () use ( $id ) {
-				global $wpdb;
-				$bookings = (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM ' . Tables::name( 'bookings' ) . ' WHERE customer_id = %d FOR UPDATE', $id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
-				$orders   = (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM ' . Tables::name( 'orders' ) . ' WHERE customer_id = %d', $id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
-				if ( $bookings > 0 || $orders > 0 ) {
-					throw new Conflict_Error( 'customer_has_bookings', __( 'This customer has bookings; delete or move them first.', 'latepoint-api-keys' ), array( 'bookings' => $bookings, 'orders' => $orders ) );
-				}
-				Tables::check_write( $wpdb->delete( Tables::name( 'customers' ), array( 'id' => $id ) ) );
-				/* translators: %d: customer id */
-				Tables::activity( 'customer_deleted', sprintf( __( 'Customer #%d deleted', 'latepoint-api-keys' ), $id ), array( 'customer_id' => $id ) );
-			}
-		);
-		$presented = self::present( $old );
-		/**
-		 * A customer was deleted through the API (after the transaction committed).
-		 *
-		 * @param array $customer The customer as it was.
-		 */
-		do_action( 'lpapi_customer_deleted', $presented );
-		return $presented;
+		return self::delete_item( $request, array( Customers::class, 'delete' ) );
 	}
 }

@@ -205,7 +205,7 @@ final class Keys_Controller {
 	}
 
 	public static function create_key( \WP_REST_Request $request ) {
-		return self::run(
+		return Api_Response::run(
 			static function () use ( $request ) {
 				$created = Key_Service::create( Args::body( $request ), get_current_user_id() );
 				$data    = $created['record'];
@@ -217,27 +217,27 @@ final class Keys_Controller {
 	}
 
 	public static function get_key( \WP_REST_Request $request ) {
-		return self::run( static fn () => Api_Response::success( Key_Service::get( (int) $request['id'] ) ) );
+		return Api_Response::run( static fn () => Api_Response::success( Key_Service::get( (int) $request['id'] ) ) );
 	}
 
 	public static function update_key( \WP_REST_Request $request ) {
-		return self::run( static fn () => Api_Response::success( Key_Service::update( (int) $request['id'], Args::body( $request ), get_current_user_id() ) ) );
+		return Api_Response::run( static fn () => Api_Response::success( Key_Service::update( (int) $request['id'], Args::body( $request ), get_current_user_id() ) ) );
 	}
 
 	public static function revoke_key( \WP_REST_Request $request ) {
-		return self::run( static fn () => Api_Response::success( Key_Service::revoke( (int) $request['id'], get_current_user_id() ) ) );
+		return Api_Response::run( static fn () => Api_Response::success( Key_Service::revoke( (int) $request['id'], get_current_user_id() ) ) );
 	}
 
 	public static function disable_key( \WP_REST_Request $request ) {
-		return self::run( static fn () => Api_Response::success( Key_Service::disable( (int) $request['id'], get_current_user_id() ) ) );
+		return Api_Response::run( static fn () => Api_Response::success( Key_Service::disable( (int) $request['id'], get_current_user_id() ) ) );
 	}
 
 	public static function enable_key( \WP_REST_Request $request ) {
-		return self::run( static fn () => Api_Response::success( Key_Service::enable( (int) $request['id'], get_current_user_id() ) ) );
+		return Api_Response::run( static fn () => Api_Response::success( Key_Service::enable( (int) $request['id'], get_current_user_id() ) ) );
 	}
 
 	public static function rotate_key( \WP_REST_Request $request ) {
-		return self::run(
+		return Api_Response::run(
 			static function () use ( $request ) {
 				$rotated     = Key_Service::rotate( (int) $request['id'], (int) $request->get_param( 'grace_seconds' ), get_current_user_id() );
 				$data        = $rotated['record'];
@@ -268,12 +268,4 @@ final class Keys_Controller {
 		);
 	}
 
-	/** Runs a handler, turning service exceptions into SPEC errors. */
-	private static function run( callable $handler ) {
-		try {
-			return $handler();
-		} catch ( \Throwable $e ) {
-			return Api_Response::from_exception( $e );
-		}
-	}
 }

@@ -22,15 +22,8 @@ final class Me_Controller {
 	const ROUTE = '/me';
 
 	public static function register_routes(): void {
-		register_rest_route(
-			Authenticator::API_NAMESPACE,
-			self::ROUTE,
-			array(
-				'methods'             => \WP_REST_Server::READABLE,
-				'callback'            => array( self::class, 'me' ),
-				'permission_callback' => Authenticator::requires( '' ),
-			)
-		);
+		// Any valid key: the permission is ''.
+		register_rest_route( Routes::API_NAMESPACE, self::ROUTE, Resource_Controller::endpoint( 'GET', '', array( self::class, 'me' ) ) );
 	}
 
 	public static function me() {

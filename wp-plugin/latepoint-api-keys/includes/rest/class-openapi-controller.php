@@ -88,7 +88,7 @@ final class Openapi_Controller {
 	}
 
 	private static function operation( string $route, string $method, array $endpoint, array $path_params ): array {
-		$permission = Authenticator::required_permission( $endpoint['permission_callback'] ?? null );
+		$permission = isset( $endpoint[ Routes::PERMISSION ] ) ? (string) $endpoint[ Routes::PERMISSION ] : null;
 		$is_admin   = Authenticator::is_admin_route( $route );
 		$is_public  = Authenticator::is_public_route( $route );
 		$args       = (array) ( $endpoint['args'] ?? array() );

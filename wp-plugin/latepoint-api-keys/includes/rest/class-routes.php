@@ -19,6 +19,12 @@ defined( 'ABSPATH' ) || exit;
 final class Routes {
 
 	const API_NAMESPACE = 'latepoint-api/v1';
+	/**
+	 * The route option naming the permission an API-key endpoint needs ('' =
+	 * any valid key). Authenticator::check_permission() reads it from the
+	 * matched endpoint; the OpenAPI document from the registered routes.
+	 */
+	const PERMISSION = 'lpapi_permission';
 	/** Routes authenticated by WordPress (cookie + nonce, Application Passwords), not by API keys. */
 	const ADMIN_BASES = array( 'keys', 'logs' );
 	/** Routes anyone may read: the namespace index and the OpenAPI document. */
