@@ -5,7 +5,7 @@
  * plugin never creates these tables on a real site; only `make run` (demo
  * data) and the tests load this file.
  *
- * Columns follow ../shared/docs/latepoint-data.md.
+ * Columns follow LatePoint's own tables.
  *
  * @package LatePointApi
  */

@@ -1,5 +1,5 @@
-// Authentication over real HTTP (nginx + php-fpm): every error code of SPEC §2–§3,
-// the envelopes, X-Request-Id, and the rate-limit headers of SPEC §4.
+// Authentication over real HTTP (nginx + php-fpm): every error code of docs/api.md,
+// the envelopes, X-Request-Id, and the rate-limit headers of docs/api.md.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request, createKey, keyAction, revokeKey, unknownKey, awayFromMinuteEdge } from './stack.mjs';

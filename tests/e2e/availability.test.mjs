@@ -1,5 +1,5 @@
 // Availability and agents' schedules over real HTTP, against hand-computed
-// slots (../shared/docs/latepoint-data.md, "How LatePoint decides availability").
+// slots (LatePoint's own rules, read from its code).
 //
 // The dataset is unique per run: its own location, agents and services. The
 // "general" schedule rows are wildcards on agent and service (agent_id 0,

@@ -1,5 +1,5 @@
 // Across php-fpm workers: rate limits exact under concurrency, and revocation
-// effective on the very next request in every worker (SPEC §1, §4).
+// effective on the very next request in every worker (docs/api.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { env, request, createKey, revokeKey, keyAction, pool, awayFromMinuteEdge } from './stack.mjs';

@@ -11,7 +11,7 @@ use LatePointApi\Native\SharedMemoryException;
 use LatePointApi\Tests\Support\LpapiTestCase;
 
 /**
- * SPEC §8 and php-stubs/lpapi.php: the exception classes under
+ * docs/native-functions.md and php-stubs/lpapi.php: the exception classes under
  * LatePointApi\Native\, which both implementations throw, and which the
  * plugin catches, extends and (in its own code and tests) throws itself.
  */

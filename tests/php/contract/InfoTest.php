@@ -4,7 +4,7 @@ namespace LatePointApi\Tests\Contract;
 
 use LatePointApi\Tests\Support\LpapiTestCase;
 
-/** SPEC §8: lpapi_info(), for any implementation. */
+/** docs/native-functions.md: lpapi_info(), for any implementation. */
 final class InfoTest extends LpapiTestCase
 {
     /** The documented keys, in order; `shared_memory_error` may follow `shared_memory`. */

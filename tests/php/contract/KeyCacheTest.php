@@ -13,7 +13,7 @@ enum CachedSuit: string
 }
 
 /**
- * SPEC §8: lpapi_cache_get/put/invalidate (the per-process key cache), for
+ * docs/native-functions.md: lpapi_cache_get/put/invalidate (the per-process key cache), for
  * any implementation.
  */
 final class KeyCacheTest extends LpapiTestCase

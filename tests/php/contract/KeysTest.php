@@ -10,7 +10,7 @@ use LatePointApi\Tests\Support\Keys;
 use LatePointApi\Tests\Support\LpapiTestCase;
 
 /**
- * SPEC §1 and §8: lpapi_key_generate/parse/hash/verify, for any implementation.
+ * docs/api.md: lpapi_key_generate/parse/hash/verify, for any implementation.
  */
 final class KeysTest extends LpapiTestCase
 {

@@ -8,7 +8,7 @@ use LatePointApi\Native\InvalidArgumentException;
 use LatePointApi\Tests\Support\LpapiTestCase;
 
 /**
- * SPEC §4 and §8: lpapi_rate_hit/peek/reset, within one process, for any
+ * docs/api.md: lpapi_rate_hit/peek/reset, within one process, for any
  * implementation. Every counting scenario runs inside one UTC minute (see
  * inOneMinute()), on buckets no other test uses.
  */

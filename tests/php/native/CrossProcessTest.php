@@ -8,7 +8,7 @@ use LatePointApi\Tests\Support\Fork;
 use LatePointApi\Tests\Support\NativeTestCase;
 
 /**
- * SPEC §4 "Exact … across every PHP worker process": children forked from the
+ * docs/api.md "Exact … across every PHP worker process": children forked from the
  * process that loaded the extension (as php-fpm forks its workers from the
  * master) share one rate table and one cache generation.
  */

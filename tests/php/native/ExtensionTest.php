@@ -9,7 +9,7 @@ use LatePointApi\Tests\Support\NativeTestCase;
 use LatePointApi\Tests\Support\PhpProcess;
 
 /**
- * SPEC §8: the extension as a PHP module: phpinfo(), version and INI settings
+ * docs/native-functions.md: the extension as a PHP module: phpinfo(), version and INI settings
  * (lpapi.rate_slots, lpapi.cache_entries), including invalid values.
  */
 final class ExtensionTest extends NativeTestCase

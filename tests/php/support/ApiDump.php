@@ -6,14 +6,26 @@ namespace LatePointApi\Tests\Support;
 
 /**
  * Describes an API (functions, classes, constants) through Reflection, in one
- * comparable form, both for the stub file (in a `php -n` process that loads
- * nothing else) and for the loaded extension. Needs nothing but Reflection,
- * and declares no functions of its own, so it can run next to the stubs.
+ * comparable form, for the stub file and for the plugin's pure-PHP fallback
+ * (each in its own `php -n` process that loads nothing else) and for the
+ * loaded extension. Needs nothing but Reflection, and declares no functions
+ * of its own, so it can run next to the stubs or the fallback.
  */
 final class ApiDump
 {
-    /** @return array<string, mixed> */
+    /** @return array<string, mixed> what requiring the stub file declares */
     public static function ofStubFile(string $path): array
+    {
+        return self::ofFile($path);
+    }
+
+    /**
+     * Everything requiring `$path` declares (with whatever it requires in
+     * turn): the stub file, or the fallback's functions.php.
+     *
+     * @return array<string, mixed>
+     */
+    public static function ofFile(string $path): array
     {
         $classesBefore = get_declared_classes();
         $interfacesBefore = get_declared_interfaces();

@@ -5,7 +5,7 @@ declare(strict_types=1);
 namespace LatePointApi\Tests\Support;
 
 /**
- * An independent PHP implementation of the key format of SPEC §1, so tests
+ * An independent PHP implementation of the key format of docs/api.md, so tests
  * can check the implementation under test against the spec rather than
  * against itself: `lp_live_`/`lp_test_`, 32 base62 characters, then the
  * CRC32 of everything before it as 6 zero-padded base62 digits, most

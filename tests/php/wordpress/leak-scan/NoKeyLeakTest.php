@@ -1,9 +1,16 @@
 <?php
 /**
- * Runs last (its own test suite, after "wordpress"): after every way a full key can reach the site,
- * no full key (/lp_(live|test)_[0-9A-Za-z]{38}/) is in the database, the stack's logs or the audit
- * spool (SPEC §1: "Nothing in the database, the logs or the PHP error log may contain a full key"),
- * and the plugin raised no PHP notice, warning or deprecation during the suite.
+ * After every way a full key can reach the site, no full key (/lp_(live|test)_[0-9A-Za-z]{38}/) is in
+ * the database, the stack's logs or the audit spool (docs/api.md: "Nothing in the database, the logs or
+ * the PHP error log may contain a full key"), and the plugin raised no PHP notice, warning or
+ * deprecation during the suite.
+ *
+ * Where it runs: in the "leak-scan" test suite, which tests/php/wordpress/phpunit.xml declares after
+ * the "wordpress" suite; PHPUnit runs the suites of one run in the order the configuration declares
+ * them (not by file or suite name), so in a whole run this scan sees everything the other tests
+ * wrote (their rows are only removed when the process ends, Cleanup) and every log line since the
+ * process started (StackFiles::since_start). Each test here also makes its own traffic, so each
+ * passes or fails the same alone (--filter, --testsuite leak-scan) or in any order.
  */
 
 declare(strict_types=1);
@@ -150,6 +157,8 @@ final class NoKeyLeakTest extends TestCase {
 	}
 
 	public function test_the_plugin_raised_no_php_notice_warning_or_deprecation(): void {
+		// Its own round of every kind of request, so the check covers them whichever test ran before.
+		$this->traffic('notices');
 		$marker = 'lpapi wptests marker ' . bin2hex(random_bytes(4));
 		error_log($marker);
 		$found = array();

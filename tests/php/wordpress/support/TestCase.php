@@ -231,7 +231,7 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 
 	// ------------------------------------------------------------------------------------ assertions
 
-	/** The SPEC §3 error envelope, with X-Request-Id matching its request_id. */
+	/** The docs/api.md error envelope, with X-Request-Id matching its request_id. */
 	protected function assertError(Response $r, int $status, string $code, string $message = ''): void {
 		$context = ($message ? "{$message}: " : '') . $r->describe();
 		$this->assertSame($status, $r->status, $context);
@@ -247,7 +247,7 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 		$this->assertSame('no-store', $r->header('Cache-Control'));
 	}
 
-	/** The SPEC §3 success envelope. */
+	/** The docs/api.md success envelope. */
 	protected function assertSuccess(Response $r, int $status = 200): array {
 		$this->assertSame($status, $r->status, $r->describe());
 		$this->assertSame('success', $r->data['status'] ?? null, $r->describe());
@@ -257,7 +257,7 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 		return is_array($r->data['data']) ? $r->data['data'] : array();
 	}
 
-	/** The SPEC §4 headers, consistent with the limits and with each other. */
+	/** The docs/api.md headers, consistent with the limits and with each other. */
 	protected function assertRateHeaders(Response $r, int $per_minute, int $per_hour): void {
 		$now = time();
 		foreach (array('X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'RateLimit', 'RateLimit-Policy') as $name) {

@@ -1,6 +1,6 @@
 <?php
 /**
- * SPEC §1–§2, §5: IP (v4 and v6 CIDR) and Origin allowlists, and the client IP behind trusted proxies,
+ * docs/api.md: IP (v4 and v6 CIDR) and Origin allowlists, and the client IP behind trusted proxies,
  * with a fake $_SERVER (what HTTP tests cannot choose).
  */
 

@@ -1,6 +1,6 @@
 <?php
 /**
- * Api_Response: the SPEC §3 envelopes, WordPress's own REST errors mapped onto SPEC codes (unit and
+ * Api_Response: the docs/api.md envelopes, WordPress's own REST errors mapped onto API codes (unit and
  * through real dispatches), and the cursor format.
  */
 
@@ -45,8 +45,8 @@ final class ApiResponseTest extends TestCase {
 			'other rest_ code, 400'       => array('rest_something_else', 400, 400, 'bad_request'),
 			'other rest_ code, 404'       => array('rest_gone_away', 404, 404, 'not_found'),
 			'other rest_ code, 500'       => array('rest_invalid_handler', 500, 500, 'internal_error'),
-			'not a SPEC-like code'        => array('Some-Plugin Error', 409, 409, 'bad_request'),
-			'a SPEC code passes'          => array('key_revoked', 401, 401, 'key_revoked'),
+			'not a API-like code'        => array('Some-Plugin Error', 409, 409, 'bad_request'),
+			'an API code passes'          => array('key_revoked', 401, 401, 'key_revoked'),
 		);
 	}
 

@@ -1,6 +1,6 @@
 <?php
 /**
- * SPEC §5: the audit log (spooled after the response, flushed in batches, never lost while the
+ * docs/api.md: the audit log (spooled after the response, flushed in batches, never lost while the
  * database is down), the daily usage counts, last-used times (moved at most once a minute) and the
  * retention purge.
  */

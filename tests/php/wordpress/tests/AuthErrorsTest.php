@@ -1,6 +1,6 @@
 <?php
 /**
- * SPEC §2–§3 over in-process REST: every authentication error code, in the error envelope, in the
+ * docs/api.md over in-process REST: every authentication error code, in the error envelope, in the
  * order of checks, with X-Request-Id on every response.
  */
 

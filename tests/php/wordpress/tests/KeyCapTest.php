@@ -1,6 +1,6 @@
 <?php
 /**
- * SPEC §1: a site-wide cap on active keys (a setting, default 50).
+ * docs/api.md: a site-wide cap on active keys (a setting, default 50).
  */
 
 declare(strict_types=1);

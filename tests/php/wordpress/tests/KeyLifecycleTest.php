@@ -1,6 +1,6 @@
 <?php
 /**
- * SPEC §1: creating, expiring, disabling, enabling, revoking and rotating keys, through Key_Service
+ * docs/api.md: creating, expiring, disabling, enabling, revoking and rotating keys, through Key_Service
  * (the one implementation the admin page and REST share), checked by authenticating with the keys.
  */
 

@@ -1,6 +1,6 @@
 <?php
 /**
- * SPEC §6b: key management over REST, for a logged-in administrator (wp_set_current_user), refused
+ * docs/api.md: key management over REST, for a logged-in administrator (wp_set_current_user), refused
  * for a subscriber (403) and for anonymous callers (401), and never for an API key.
  */
 

@@ -1,6 +1,6 @@
 <?php
 /**
- * SPEC §6b: GET /logs for administrators: flushes the spool first, filters, page and cursor paging.
+ * docs/api.md: GET /logs for administrators: flushes the spool first, filters, page and cursor paging.
  */
 
 declare(strict_types=1);

@@ -1,6 +1,6 @@
 <?php
 /**
- * SPEC §4 in-process: the two windows, the headers of every authenticated response, 429 with
+ * docs/api.md in-process: the two windows, the headers of every authenticated response, 429 with
  * Retry-After, what counts (a refused permission does) and what does not (refused keys, denied hits).
  * Concurrency across php-fpm workers is the HTTP suite's (tests/e2e/workers.test.mjs).
  */

@@ -1,7 +1,7 @@
 <?php
 /**
  * Resources in-process: LatePoint's own hooks fired with its model objects (stand-ins in
- * support/latepoint-models.php), and SPEC §3's resource 409 codes: email_taken, slot_unavailable and customer_has_bookings,
+ * support/latepoint-models.php), and docs/api.md resource 409 codes: email_taken, slot_unavailable and customer_has_bookings,
  * on LatePoint tables made by the stack's fixture and a small dataset of this run (removed afterwards).
  * The resources themselves are tested over HTTP (tests/e2e/resources.test.mjs); this is about the codes
  * and their envelope and headers.

@@ -1,6 +1,6 @@
 <?php
 /**
- * The audit log and usage counts (SPEC §5).
+ * The audit log and usage counts (docs/api.md).
  *
  * API requests never wait for the database: their rows are appended to a
  * spool file after the response has been sent (fastcgi_finish_request), and

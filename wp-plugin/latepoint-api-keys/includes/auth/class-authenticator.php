@@ -1,6 +1,6 @@
 <?php
 /**
- * API-key authentication for this plugin's routes only (SPEC §2–§4), hooked
+ * API-key authentication for this plugin's routes only (docs/api.md), hooked
  * into WordPress's REST pipeline the way WooCommerce's REST authentication is:
  * checks on `rest_pre_dispatch`, the permission each route declares
  * (Routes::PERMISSION) in its permission_callback, headers and envelopes on `rest_post_dispatch`.
@@ -21,6 +21,7 @@ namespace LatePointApi\Auth;
 use LatePointApi\Audit\Audit_Log;
 use LatePointApi\Keys\Key_Format;
 use LatePointApi\Keys\Key_Service;
+use LatePointApi\Keys\Key_Validator;
 use LatePointApi\Rest\Api_Response;
 use LatePointApi\Rest\Routes;
 use LatePointApi\Support\Core;
@@ -140,7 +141,7 @@ final class Authenticator {
 			return Api_Response::error( 403, 'ip_not_allowed', __( 'This key may not be used from this IP address.', 'latepoint-api-keys' ), array( 'ip' => Request_Context::$client_ip ) );
 		}
 		$origin = $request->get_header( 'origin' );
-		if ( $record['allowed_origins'] && null !== $origin && '' !== $origin && ! in_array( Key_Service::normalize_origin( $origin ), $record['allowed_origins'], true ) ) {
+		if ( $record['allowed_origins'] && null !== $origin && '' !== $origin && ! in_array( Key_Validator::normalize_origin( $origin ), $record['allowed_origins'], true ) ) {
 			return Api_Response::error( 403, 'origin_not_allowed', __( 'This key may not be used from this origin.', 'latepoint-api-keys' ) );
 		}
 		Request_Context::$key = $record;
@@ -261,7 +262,7 @@ final class Authenticator {
 	/**
 	 * rest_request_before_callbacks: WordPress checks a route's arguments before its
 	 * permission_callback. On this plugin's routes a caller who may not use the route
-	 * is told so (401/403), not which fields its request lacks (SPEC §2: the
+	 * is told so (401/403), not which fields its request lacks (docs/api.md: the
 	 * permission is checked before the request itself).
 	 *
 	 * @param mixed $response

@@ -29,7 +29,7 @@ final class Request_Context {
 	public static $rate = null;
 	/** @var string */
 	public static $client_ip = '';
-	/** @var ?string the SPEC error code of a failed authentication */
+	/** @var ?string the API error code of a failed authentication */
 	public static $auth_error = null;
 	/** @var string display prefix of a presented key, for the log */
 	public static $presented_prefix = '';

@@ -1,7 +1,7 @@
 <?php
 /**
  * Free slots of a LatePoint service, computed as LatePoint does
- * (../shared/docs/latepoint-data.md, "How LatePoint decides availability"),
+ * (LatePoint's own rules, read from its code),
  * and the check of one proposed booking that the bookings code shares.
  *
  * A call runs a fixed number of queries whatever the date range: the

@@ -1,7 +1,7 @@
 <?php
 /**
  * LatePoint's working hours (latepoint_work_periods), resolved as LatePoint
- * does (../shared/docs/latepoint-data.md, "How LatePoint decides availability"):
+ * does (LatePoint's own rules, read from its code):
  *
  * - a row applies to an agent / service / location, 0 being a wildcard;
  * - for each day the most specific matching rows win, specificity ranked

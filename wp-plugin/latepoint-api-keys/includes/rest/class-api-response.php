@@ -1,6 +1,6 @@
 <?php
 /**
- * The SPEC §3 envelopes: success `{"status":"success","data":…,"meta":{…}}`,
+ * The docs/api.md envelopes: success `{"status":"success","data":…,"meta":{…}}`,
  * error `{"status":"error","error":{code,message,details,request_id}}`, and
  * the translation of WordPress's own REST errors into them.
  *
@@ -22,7 +22,7 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Api_Response {
 
-	/** WordPress REST error codes → [HTTP status, SPEC code]. */
+	/** WordPress REST error codes → [HTTP status, API code]. */
 	const WP_ERRORS = array(
 		'rest_no_route'               => array( 404, 'not_found' ),
 		'rest_post_invalid_id'        => array( 404, 'not_found' ),
@@ -112,9 +112,9 @@ final class Api_Response {
 	}
 
 	/**
-	 * Rewrites any error response of our namespace into the SPEC envelope.
+	 * Rewrites any error response of our namespace into the API envelope.
 	 * WordPress's own errors (no route, invalid parameters, bad JSON) get
-	 * SPEC codes; parameter errors become 422 with details per field.
+	 * API codes; parameter errors become 422 with details per field.
 	 */
 	public static function shape( \WP_REST_Response $response ): \WP_REST_Response {
 		$data = $response->get_data();

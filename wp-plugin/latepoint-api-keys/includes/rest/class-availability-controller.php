@@ -1,6 +1,6 @@
 <?php
 /**
- * GET /agents/{id}/schedule and GET /availability (SPEC §7), on
+ * GET /agents/{id}/schedule and GET /availability (docs/api.md), on
  * Schedule and Availability.
  *
  * @package LatePointApi

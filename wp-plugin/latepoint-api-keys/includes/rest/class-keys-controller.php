@@ -1,6 +1,6 @@
 <?php
 /**
- * Key management and logs over REST (SPEC §6b), for admins and automation:
+ * Key management and logs over REST (docs/api.md), for admins and automation:
  * authenticated by WordPress (cookie + REST nonce, or an Application
  * Password), capability manage_options. An API key can never manage keys.
  * Shares Key_Service with the admin page.

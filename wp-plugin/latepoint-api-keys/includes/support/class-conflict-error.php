@@ -10,7 +10,7 @@ namespace LatePointApi\Support;
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Carries the SPEC error code (`conflict`, `email_taken`, …) and details.
+ * Carries the API error code (`conflict`, `email_taken`, …) and details.
  */
 final class Conflict_Error extends \RuntimeException {
 

@@ -1,0 +1,111 @@
+# shellcheck shell=bash # sourced by scripts/stack.sh: no shebang to say so
+# Part of scripts/stack.sh: WordPress. Its configuration (templates/wp-config.php.tmpl, and the port map
+# in /etc/wordpress: templates/etc-config.php.tmpl), its content folder (with the must-use plugins in
+# templates/mu-plugins/), its installation.
+
+write_wp_config() {
+  render_to "$CONF_DIR/wp-config.php" wp-config.php.tmpl WP_ROOT="$WP_ROOT" EXTRA_CONFIG="$EXTRA_CONFIG" \
+    DB_NAME="$DB_NAME" DB_USER="$DB_USER" DB_PASSWORD="$DB_PASSWORD" DB_HOST="$DB_HOST" \
+    SITE_URL="$SITE_URL" CONTENT_DIR="$CONTENT_DIR" CONTENT_URL="$SITE_URL/wp-content" ENV_TYPE="$ENV_TYPE" \
+    WP_DEBUG_LOG="$LOG_DIR/wp-debug.log" || true
+  local etc
+  for etc in "${ETC_CONFIGS[@]}"; do
+    update_etc_config "$etc" add
+  done
+}
+
+# /etc/wordpress/config-<host>.php maps the port in HTTP_HOST to the wp-config.php of the stack
+# listening there, so stacks with their own run folders and ports can run side by side. Each line
+# "PORT => 'FILE'," is one stack's; start adds its own, clean removes it, and lines whose file is gone
+# are dropped.
+update_etc_config() { # FILE add|remove; returns 1 if the file is not ours
+  local etc="$1" action="$2" line port file ours="$CONF_DIR/wp-config.php"
+  local -a entries=()
+  mkdir -p /etc/wordpress
+  exec 8</etc/wordpress
+  flock -w 30 8 || die "/etc/wordpress is locked by another scripts/stack.sh"
+  if [[ -e $etc ]] && ! grep -q 'scripts/stack\.sh' "$etc"; then
+    exec 8<&-
+    [[ $action == add ]] || return 1
+    die "$etc exists and was not written by scripts/stack.sh: move it away or set LPAPI_HOST"
+  fi
+  if [[ -f $etc ]]; then
+    while IFS= read -r line; do
+      [[ $line =~ ^[[:space:]]*([0-9]+)\ =\>\ \'([^\']*)\',$ ]] || continue
+      port="${BASH_REMATCH[1]}" file="${BASH_REMATCH[2]}"
+      [[ $file == "$ours" || ($action == add && $port == "$HTTP_PORT") || ! -f $file ]] && continue
+      entries+=("$port" "$file")
+    done <"$etc"
+  fi
+  [[ $action == remove ]] || entries+=("$HTTP_PORT" "$ours")
+  if ((${#entries[@]} == 0)); then
+    if [[ -e $etc ]]; then
+      rm -f "$etc"
+      say "removed $etc"
+    fi
+  else
+    local map='' i nl=$'\n'
+    for ((i = 0; i < ${#entries[@]}; i += 2)); do
+      map+="${map:+$nl}	${entries[i]} => $(php_q "${entries[i + 1]}"),"
+    done
+    # PORT_MAP is PHP already: its file names are quoted above.
+    if render_to "$etc" etc-config.php.tmpl ROOT="$ROOT" PORT_MAP="$map"; then
+      if [[ $action == add ]]; then
+        say "wrote $etc (port $HTTP_PORT -> $ours)"
+      else
+        say "removed this stack's line from $etc"
+      fi
+    fi
+  fi
+  exec 8<&-
+}
+
+prepare_content() {
+  mkdir -p "$CONTENT_DIR"/{plugins,uploads,themes,mu-plugins,upgrade}
+  local link="$CONTENT_DIR/plugins/latepoint-api-keys" theme
+  if [[ -e $link && ! -L $link ]]; then
+    warn "$link is a real folder, not a link to $PLUGIN_SRC: leaving it"
+  else
+    ln -sfn "$PLUGIN_SRC" "$link"
+  fi
+  for theme in "$WP_ROOT"/wp-content/themes/*/; do
+    [[ -d $theme ]] || continue
+    theme="${theme%/}"
+    [[ -e $CONTENT_DIR/themes/$(basename "$theme") ]] || ln -s "$theme" "$CONTENT_DIR/themes/"
+  done
+  # The plugin's drop-in: API requests get a 503 JSON envelope while the database is down.
+  ln -sfn "$PLUGIN_SRC/drop-ins/db-error.php" "$CONTENT_DIR/db-error.php"
+  # Must-use plugins of the stack, copied as they are.
+  local mu
+  for mu in "$TEMPLATES"/mu-plugins/*.php; do
+    write_if_changed "$CONTENT_DIR/mu-plugins/${mu##*/}" <"$mu" || true
+  done
+}
+
+# Installs WordPress once per database (wp_installed), then makes sure of the admin user, the
+# permalinks and the plugin, which exists only once someone has written it.
+setup_wordpress() {
+  local out
+  if ! wp_installed; then
+    say "wordpress: installing (wp_install, admin user '$ADMIN_USER')"
+    out="$(LPAPI_STACK_WP_INSTALLING=1 run_php "$STACK_LIB/wp-setup.php" install 2>&1)" ||
+      { echo "$out" | tee -a "$LOG_DIR/wp-setup.log" >&2; die "WordPress installation failed"; }
+    echo "$out" >>"$LOG_DIR/wp-setup.log"
+    [[ -z $out ]] || echo "$out"
+  fi
+  local status=0 warm
+  PLUGIN_STATUS=''
+  # The first request compiles WordPress into php-fpm's opcache (about 0.4 s): it runs meanwhile.
+  curl -s -o /dev/null --max-time 10 "$SITE_URL/wp-json/" &
+  warm=$!
+  out="$(run_php "$STACK_LIB/wp-setup.php" ensure 2>&1)" || status=$?
+  wait "$warm" || true
+  echo "$out" >>"$LOG_DIR/wp-setup.log"
+  [[ -z $out ]] || echo "$out"
+  case "$status" in
+    0) if grep -qE '^==> wordpress: plugin .* (active|activated)$' <<<"$out"; then PLUGIN_STATUS=active; fi ;;
+    3) PLUGIN_STATUS="NOT ACTIVE: $(sed -n 's/^==> WARNING: plugin [^ ]* NOT activated: //p' <<<"$out" | head -n 1)" ;;
+    *) die "WordPress setup (admin user, permalinks, plugin) failed: see the error above; if it is in the active plugin, fix it (or deactivate it) and start again" ;;
+  esac
+  [[ -n $PLUGIN_STATUS ]] || PLUGIN_STATUS="not there yet ($PLUGIN_SRC/latepoint-api-keys.php)"
+}
