@@ -87,12 +87,12 @@ final class Plugin {
 
 	/** Purges old log rows and marks expired keys. */
 	public static function daily_maintenance(): void {
-		global $wpdb;
 		Audit_Log::flush();
 		Audit_Log::purge();
-		$changed = $wpdb->query( $wpdb->prepare( 'UPDATE ' . Schema::keys() . " SET status = 'expired', updated_at = %s WHERE status IN ('active','disabled') AND expires_at IS NOT NULL AND expires_at <= %s", Key_Service::now(), Key_Service::now() ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
-		if ( $changed ) {
-			Core::cache_invalidate();
+		try {
+			Key_Service::expire_due();
+		} catch ( Support\Storage_Error $e ) {
+			return; // The database is away: tomorrow's run marks them (authentication checks expiry itself).
 		}
 	}
 

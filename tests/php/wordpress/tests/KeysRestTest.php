@@ -240,4 +240,20 @@ final class KeysRestTest extends TestCase {
 		$this->assertCount(5, $list(array('search' => $label)));
 		$this->assertSame(array($active['id'] => 'active'), $list(array('search' => $active['record']['prefix'])), 'search by prefix');
 	}
+
+	public function test_a_write_the_database_refuses_is_a_503_never_a_silent_success(): void {
+		$k = $this->createKey(array('name' => 'refused write'));
+		$this->failQueries(static fn (string $q): bool => 1 === preg_match('/^\s*(UPDATE|INSERT INTO)\s+`?' . preg_quote(Schema::keys(), '/') . '\b/i', $q));
+		foreach (array(
+			array('PATCH', "/keys/{$k['id']}", array('name' => self::NAME_PREFIX . 'renamed')),
+			array('POST', "/keys/{$k['id']}/disable", null),
+			array('DELETE', "/keys/{$k['id']}", null),
+			array('POST', '/keys', array('name' => self::NAME_PREFIX . 'new', 'permissions' => array('services:read'))),
+			array('POST', "/keys/{$k['id']}/rotate", array('grace_seconds' => 0)),
+		) as list($method, $path, $json)) {
+			$r = $this->api($method, $path, array('user' => $this->admin()) + (null === $json ? array() : array('json' => $json)));
+			$this->assertError($r, 503, 'service_unavailable', "{$method} {$path}");
+		}
+		$this->assertSame('active', $this->keyRow($k['id'])['status'], 'nothing changed');
+	}
 }

@@ -24,6 +24,7 @@ use LatePointApi\Support\Conflict_Error;
 use LatePointApi\Support\Core;
 use LatePointApi\Support\Not_Found_Error;
 use LatePointApi\Support\Settings;
+use LatePointApi\Support\Storage_Error;
 use LatePointApi\Support\Validation_Error;
 
 defined( 'ABSPATH' ) || exit;
@@ -126,6 +127,8 @@ final class Admin_Page {
 			self::notice( 'error', $e->getMessage() );
 		} catch ( Not_Found_Error $e ) {
 			self::notice( 'error', $e->getMessage() );
+		} catch ( Storage_Error $e ) {
+			self::notice( 'error', __( 'The database did not save the change; nothing was changed. Try again shortly.', 'latepoint-api-keys' ) );
 		}
 	}
 

@@ -48,7 +48,6 @@ final class Key_Service {
 	 * @throws Validation_Error|Conflict_Error
 	 */
 	public static function create( array $input, int $actor ): array {
-		global $wpdb;
 		$fields = Key_Validator::validate( $input, null );
 		$cap    = (int) Settings::get( 'key_cap' );
 		if ( self::count_active() >= $cap ) {
@@ -74,10 +73,7 @@ final class Key_Service {
 				'updated_at'  => $now,
 			)
 		);
-		if ( false === $wpdb->insert( Schema::keys(), $row ) ) {
-			throw new \RuntimeException( 'The key could not be saved.' );
-		}
-		$id = (int) $wpdb->insert_id;
+		$id = Key_Repository::insert( $row );
 		Core::cache_invalidate();
 		Audit_Log::admin_action( 'created', $id, $generated['prefix'], $actor );
 		return array(
@@ -92,13 +88,12 @@ final class Key_Service {
 	 * @throws Validation_Error|Not_Found_Error
 	 */
 	public static function update( int $id, array $input, int $actor ): array {
-		global $wpdb;
 		$row = self::row( $id );
 		if ( in_array( $row['status'], array( 'revoked', 'rotated' ), true ) ) {
 			throw new Conflict_Error( 'conflict', __( 'A revoked or rotated key cannot be changed.', 'latepoint-api-keys' ), array( 'status' => $row['status'] ) );
 		}
 		$fields = Key_Validator::validate( $input, $row );
-		$wpdb->update( Schema::keys(), Key_Validator::to_columns( $fields ) + array( 'updated_at' => self::now() ), array( 'id' => $id ) );
+		Key_Repository::update( $id, Key_Validator::to_columns( $fields ) + array( 'updated_at' => self::now() ) );
 		Core::cache_invalidate();
 		Audit_Log::admin_action( 'updated', $id, $row['key_prefix'], $actor );
 		return self::get( $id );
@@ -128,7 +123,6 @@ final class Key_Service {
 	 * @return array{key: string, record: array<string, mixed>, previous: array<string, mixed>}
 	 */
 	public static function rotate( int $id, int $grace_seconds, int $actor ): array {
-		global $wpdb;
 		if ( $grace_seconds < 0 || $grace_seconds > self::MAX_GRACE ) {
 			throw new Validation_Error( array( 'grace_seconds' => __( 'Must be from 0 to 604800 seconds (7 days).', 'latepoint-api-keys' ) ) );
 		}
@@ -139,9 +133,10 @@ final class Key_Service {
 		$generated = Core::key_generate( $old['environment'] );
 		$now       = self::now();
 		$copy      = array_intersect_key( $old, array_flip( array( 'name', 'description', 'environment', 'permissions', 'rate_limit_per_minute', 'rate_limit_per_hour', 'allowed_ips', 'allowed_origins', 'expires_at' ) ) );
-		$wpdb->query( 'START TRANSACTION' );
-		$inserted = $wpdb->insert(
-			Schema::keys(),
+		// A disabled key was not working: rotating it must not bring it back for a grace period.
+		$grace  = 'disabled' === $old['status'] ? 0 : $grace_seconds;
+		$new_id = Key_Repository::replace(
+			$old,
 			$copy + array(
 				'key_hash'     => $generated['hash'],
 				'key_prefix'   => $generated['prefix'],
@@ -151,25 +146,13 @@ final class Key_Service {
 				'created_by'   => $actor,
 				'updated_at'   => $now,
 				'rotated_from' => $id,
-			)
-		);
-		$new_id = (int) $wpdb->insert_id;
-		// A disabled key was not working: rotating it must not bring it back for a grace period.
-		$grace  = 'disabled' === $old['status'] ? 0 : $grace_seconds;
-		$moved  = $wpdb->update(
-			Schema::keys(),
+			),
 			array(
 				'status'      => 'rotated',
 				'grace_until' => gmdate( 'Y-m-d H:i:s', time() + $grace ),
 				'updated_at'  => $now,
-			),
-			array( 'id' => $id, 'status' => $old['status'] )
+			)
 		);
-		if ( false === $inserted || 1 !== $moved ) {
-			$wpdb->query( 'ROLLBACK' );
-			throw new Conflict_Error( 'conflict', __( 'The key changed while it was being rotated; try again.', 'latepoint-api-keys' ) );
-		}
-		$wpdb->query( 'COMMIT' );
 		Core::cache_invalidate();
 		Audit_Log::admin_action( 'rotated', $id, $old['key_prefix'], $actor );
 		Audit_Log::admin_action( 'created', $new_id, $generated['prefix'], $actor );
@@ -192,50 +175,16 @@ final class Key_Service {
 	 * @return array{items: array[], total: int}
 	 */
 	public static function list( array $filters, int $offset, int $limit, ?int $before_id = null ): array {
-		list( $where, $args ) = self::where( $filters );
-		$page                 = Paged_Query::newest_first( Schema::keys(), $where, $args, $offset, $limit, $before_id );
+		$page = Key_Repository::page( $filters, $offset, $limit, $before_id );
 		return array(
 			'items' => array_map( array( self::class, 'present' ), $page['rows'] ),
 			'total' => $page['total'],
 		);
 	}
 
-	/** @return array{0: string, 1: array} */
-	private static function where( array $filters ): array {
-		global $wpdb;
-		$clauses = array();
-		$args    = array();
-		if ( ! empty( $filters['status'] ) ) {
-			// The same rule as effective_status(): an active or disabled key past its expiry shows as expired.
-			if ( 'expired' === $filters['status'] ) {
-				$clauses[] = "(status = 'expired' OR (status IN ('active','disabled') AND expires_at IS NOT NULL AND expires_at <= %s))";
-				$args[]    = self::now();
-			} elseif ( in_array( $filters['status'], array( 'active', 'disabled' ), true ) ) {
-				$clauses[] = 'status = %s AND (expires_at IS NULL OR expires_at > %s)';
-				$args[]    = $filters['status'];
-				$args[]    = self::now();
-			} else {
-				$clauses[] = 'status = %s';
-				$args[]    = $filters['status'];
-			}
-		}
-		if ( ! empty( $filters['environment'] ) ) {
-			$clauses[] = 'environment = %s';
-			$args[]    = $filters['environment'];
-		}
-		if ( ! empty( $filters['search'] ) ) {
-			$like      = '%' . $wpdb->esc_like( $filters['search'] ) . '%';
-			$clauses[] = '(name LIKE %s OR key_prefix LIKE %s)';
-			$args[]    = $like;
-			$args[]    = $like;
-		}
-		return array( $clauses ? ' WHERE ' . implode( ' AND ', $clauses ) : '', $args );
-	}
-
 	/** Active, unexpired keys (the cap counts these). */
 	public static function count_active(): int {
-		global $wpdb;
-		return (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM ' . Schema::keys() . " WHERE status = 'active' AND (expires_at IS NULL OR expires_at > %s)", self::now() ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		return Key_Repository::count_active( self::now() );
 	}
 
 	/**
@@ -249,11 +198,7 @@ final class Key_Service {
 		if ( null !== $cached ) {
 			return $cached['missing'] ?? false ? null : $cached;
 		}
-		global $wpdb;
-		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT * FROM ' . Schema::keys() . ' WHERE key_hash = %s', $hash ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
-		if ( null === $row && '' !== $wpdb->last_error ) {
-			throw new Storage_Error( 'The key store is unavailable.' );
-		}
+		$row = Key_Repository::by_hash( $hash );
 		$record = $row ? self::auth_record( $row ) : array( 'missing' => true );
 		Core::cache_put( $hash, $record, 60 );
 		return $row ? $record : null;
@@ -289,8 +234,7 @@ final class Key_Service {
 
 	/** The row of a key, or a Not_Found_Error. */
 	private static function row( int $id ): array {
-		global $wpdb;
-		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT * FROM ' . Schema::keys() . ' WHERE id = %d', $id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$row = Key_Repository::by_id( $id );
 		if ( ! $row ) {
 			throw new Not_Found_Error( __( 'No key has this id.', 'latepoint-api-keys' ) );
 		}
@@ -298,7 +242,6 @@ final class Key_Service {
 	}
 
 	private static function transition( int $id, array $from, string $to, string $action, int $actor, array $extra = array() ): array {
-		global $wpdb;
 		$row = self::row( $id );
 		if ( ! in_array( $row['status'], $from, true ) ) {
 			throw new Conflict_Error(
@@ -308,7 +251,7 @@ final class Key_Service {
 				array( 'status' => $row['status'] )
 			);
 		}
-		$wpdb->update( Schema::keys(), array( 'status' => $to, 'updated_at' => self::now() ) + $extra, array( 'id' => $id ) );
+		Key_Repository::update( $id, array( 'status' => $to, 'updated_at' => self::now() ) + $extra );
 		Core::cache_invalidate();
 		Audit_Log::admin_action( $action, $id, $row['key_prefix'], $actor );
 		return self::get( $id );
@@ -373,6 +316,15 @@ final class Key_Service {
 	public static function iso( $datetime ): ?string {
 		$time = self::timestamp( $datetime );
 		return null === $time ? null : gmdate( 'Y-m-d\TH:i:s\Z', $time );
+	}
+
+	/** Marks keys past their expiry as expired; returns how many (daily maintenance). */
+	public static function expire_due(): int {
+		$changed = Key_Repository::expire_due( self::now() );
+		if ( $changed ) {
+			Core::cache_invalidate();
+		}
+		return $changed;
 	}
 
 	public static function now(): string {
