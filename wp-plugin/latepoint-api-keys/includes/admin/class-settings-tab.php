@@ -1,0 +1,51 @@
+<?php
+/**
+ * The Settings tab: default limits, retention, key cap and trusted proxies.
+ *
+ * @package LatePointApi
+ */
+
+namespace LatePointApi\Admin;
+
+use LatePointApi\Audit\Audit_Log;
+use LatePointApi\Auth\Authenticator;
+use LatePointApi\Keys\Key_Service;
+use LatePointApi\Keys\Permissions;
+use LatePointApi\Plugin;
+use LatePointApi\Support\Conflict_Error;
+use LatePointApi\Support\Core;
+use LatePointApi\Support\Not_Found_Error;
+use LatePointApi\Support\Settings;
+use LatePointApi\Support\Storage_Error;
+use LatePointApi\Support\Validation_Error;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The Settings tab: default limits, retention, key cap and trusted proxies.
+ */
+final class Settings_Tab {
+
+	public static function render_settings(): void {
+		$settings = array_merge( Settings::all(), Actions::$submitted );
+		echo '<form method="post" action="' . esc_url( Admin_Page::url( array( 'tab' => 'settings' ) ) ) . '">';
+		wp_nonce_field( Admin_Page::NONCE );
+		echo '<input type="hidden" name="lpapi_action" value="settings"><table class="form-table" role="presentation">';
+		$numbers = array(
+			'live_per_minute' => __( 'Live keys: requests per minute', 'latepoint-api-keys' ),
+			'live_per_hour'   => __( 'Live keys: requests per hour', 'latepoint-api-keys' ),
+			'test_per_minute' => __( 'Test keys: requests per minute', 'latepoint-api-keys' ),
+			'test_per_hour'   => __( 'Test keys: requests per hour', 'latepoint-api-keys' ),
+			'retention_days'  => __( 'Keep logs for (days)', 'latepoint-api-keys' ),
+			'key_cap'         => __( 'Most active keys', 'latepoint-api-keys' ),
+		);
+		foreach ( $numbers as $field => $label ) {
+			Admin_Page::row( $field, $label, '<input type="number" min="1" name="' . esc_attr( $field ) . '" class="small-text" value="' . esc_attr( (string) $settings[ $field ] ) . '">' );
+		}
+		$proxies = is_array( $settings['trusted_proxies'] ) ? implode( "\n", $settings['trusted_proxies'] ) : (string) $settings['trusted_proxies'];
+		Admin_Page::row( 'trusted_proxies', __( 'Trusted proxies', 'latepoint-api-keys' ), '<textarea name="trusted_proxies" class="large-text code" rows="3">' . esc_textarea( $proxies ) . '</textarea><p class="description">' . esc_html__( 'Only when a request comes from one of these addresses (IPs or CIDR ranges) is X-Forwarded-For read to find the client.', 'latepoint-api-keys' ) . '</p>' );
+		echo '</table>';
+		submit_button( __( 'Save settings', 'latepoint-api-keys' ) );
+		echo '</form>';
+	}
+}
