@@ -19,7 +19,6 @@ use LatePointApi\Rest\Availability_Controller;
 use LatePointApi\Rest\Bookings_Controller;
 use LatePointApi\Rest\Catalog_Controller;
 use LatePointApi\Rest\Customers_Controller;
-use LatePointApi\Support\Core;
 use LatePointApi\Support\Schema;
 
 defined( 'ABSPATH' ) || exit;

@@ -8,16 +8,7 @@
 namespace LatePointApi\Admin;
 
 use LatePointApi\Audit\Audit_Log;
-use LatePointApi\Auth\Authenticator;
-use LatePointApi\Keys\Key_Service;
 use LatePointApi\Keys\Permissions;
-use LatePointApi\Plugin;
-use LatePointApi\Support\Conflict_Error;
-use LatePointApi\Support\Core;
-use LatePointApi\Support\Not_Found_Error;
-use LatePointApi\Support\Settings;
-use LatePointApi\Support\Storage_Error;
-use LatePointApi\Support\Validation_Error;
 
 defined( 'ABSPATH' ) || exit;
 

@@ -27,7 +27,6 @@ use LatePointApi\Rest\Routes;
 use LatePointApi\Support\Core;
 use LatePointApi\Support\Settings;
 use LatePointApi\Support\Storage_Error;
-
 use LatePointApi\Native\InvalidKeyException;
 use LatePointApi\Native\LpapiException;
 

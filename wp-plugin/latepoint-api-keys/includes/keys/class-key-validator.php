@@ -8,17 +8,9 @@
 
 namespace LatePointApi\Keys;
 
-use LatePointApi\Audit\Audit_Log;
 use LatePointApi\Auth\Authenticator;
 use LatePointApi\Auth\Client_Ip;
-use LatePointApi\Support\Conflict_Error;
-use LatePointApi\Support\Core;
 use LatePointApi\Support\Input_List;
-use LatePointApi\Support\Not_Found_Error;
-use LatePointApi\Support\Paged_Query;
-use LatePointApi\Support\Schema;
-use LatePointApi\Support\Settings;
-use LatePointApi\Support\Storage_Error;
 use LatePointApi\Support\Validation_Error;
 
 defined( 'ABSPATH' ) || exit;

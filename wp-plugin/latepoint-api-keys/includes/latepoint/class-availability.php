@@ -15,7 +15,6 @@
 namespace LatePointApi\LatePoint;
 
 use LatePointApi\Support\Dates;
-
 use LatePointApi\Support\Not_Found_Error;
 use LatePointApi\Support\Storage_Error;
 

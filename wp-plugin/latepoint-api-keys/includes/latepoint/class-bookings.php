@@ -19,7 +19,6 @@
 namespace LatePointApi\LatePoint;
 
 use LatePointApi\Auth\Request_Context;
-use LatePointApi\Support\Conflict_Error;
 use LatePointApi\Support\Dates;
 use LatePointApi\Support\Not_Found_Error;
 use LatePointApi\Support\Validation_Error;

@@ -8,7 +8,6 @@
 
 namespace LatePointApi\Rest;
 
-use LatePointApi\Auth\Authenticator;
 use LatePointApi\Auth\Request_Context;
 use LatePointApi\Keys\Key_Service;
 
