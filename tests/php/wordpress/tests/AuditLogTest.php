@@ -10,6 +10,7 @@ declare(strict_types=1);
 namespace LatePointApi\Tests\WordPress;
 
 use LatePointApi\Audit\Audit_Log;
+use LatePointApi\Audit\Log_Query;
 use LatePointApi\Support\Schema;
 use LatePointApi\Audit\Spool;
 
@@ -182,7 +183,7 @@ final class AuditLogTest extends TestCase {
 		$stored = $this->logRows(array('request_id' => $row['request_id']))[0];
 		$this->assertSame(array((string) $k['id'], $k['record']['prefix'], '503'), array($stored['key_id'], $stored['key_prefix'], $stored['status']));
 		$this->assertNull($this->logRows(array('request_id' => $unknown['request_id']))[0]['key_id']);
-		$this->assertSame(1, (int) Audit_Log::usage($k['id'], 1)[0]['errors'], 'counted in the key\'s usage');
+		$this->assertSame(1, (int) Log_Query::usage($k['id'], 1)[0]['errors'], 'counted in the key\'s usage');
 		$this->deleteRows(array($row, $unknown));
 	}
 
@@ -235,7 +236,7 @@ final class AuditLogTest extends TestCase {
 		Audit_Log::flush();
 		Audit_Log::flush(); // nothing counted twice
 
-		$series = Audit_Log::usage($k['id'], 30);
+		$series = Log_Query::usage($k['id'], 30);
 		$this->assertCount(30, $series);
 		$this->assertSame(gmdate('Y-m-d'), $series[29]['day']);
 		$this->assertSame(gmdate('Y-m-d', time() - 29 * DAY_IN_SECONDS), $series[0]['day']);
@@ -243,12 +244,12 @@ final class AuditLogTest extends TestCase {
 		foreach (array_slice($series, 0, 29) as $day) {
 			$this->assertSame(array(0, 0, 0), array($day['requests'], $day['errors'], $day['rate_limited']), $day['day']);
 		}
-		$this->assertSame(1, Audit_Log::usage($other['id'], 1)[0]['requests']);
+		$this->assertSame(1, Log_Query::usage($other['id'], 1)[0]['requests']);
 
 		// Rows of an earlier day land on that day.
 		Audit_Log::spool(array(self::row(array('key_id' => $k['id'], 'created_at' => self::ms(time() - 2 * DAY_IN_SECONDS), 'status' => 500))));
 		Audit_Log::flush();
-		$series = Audit_Log::usage($k['id'], 3);
+		$series = Log_Query::usage($k['id'], 3);
 		$this->assertSame(array('day' => gmdate('Y-m-d', time() - 2 * DAY_IN_SECONDS), 'requests' => 1, 'errors' => 1, 'rate_limited' => 0), $series[0]);
 		$this->assertSame(4, $series[2]['requests']);
 	}

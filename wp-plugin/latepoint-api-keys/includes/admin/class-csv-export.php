@@ -7,7 +7,9 @@
 
 namespace LatePointApi\Admin;
 
+use LatePointApi\Audit\Audit_Row;
 use LatePointApi\Audit\Audit_Log;
+use LatePointApi\Audit\Log_Query;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -31,7 +33,7 @@ final class Csv_Export {
 		fputcsv( $out, array( 'time', 'request_id', 'event', 'key_id', 'key_prefix', 'actor_user_id', 'method', 'route', 'status', 'error_code', 'client_ip', 'user_agent', 'duration_ms' ) );
 		$offset = 0;
 		do {
-			$page = Audit_Log::query( $filters, $offset, 1000 );
+			$page = Log_Query::query( $filters, $offset, 1000 );
 			foreach ( $page['items'] as $row ) {
 				unset( $row['id'] );
 				fputcsv( $out, array_map( array( self::class, 'csv_cell' ), array_values( $row ) ) );
@@ -72,7 +74,7 @@ final class Csv_Export {
 				$filters[ $field ] = '';
 			}
 		}
-		if ( ! in_array( $filters['event'], array( 'request', 'auth_failed', 'rate_limited', 'admin_action' ), true ) ) {
+		if ( ! in_array( $filters['event'], Audit_Row::EVENTS, true ) ) {
 			$filters['event'] = '';
 		}
 		return array_filter( $filters );

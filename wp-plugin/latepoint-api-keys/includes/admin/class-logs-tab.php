@@ -7,7 +7,9 @@
 
 namespace LatePointApi\Admin;
 
+use LatePointApi\Audit\Audit_Row;
 use LatePointApi\Audit\Audit_Log;
+use LatePointApi\Audit\Log_Query;
 use LatePointApi\Keys\Key_Service;
 
 defined( 'ABSPATH' ) || exit;
@@ -22,7 +24,7 @@ final class Logs_Tab {
 		$filters  = Csv_Export::log_filters();
 		$paged    = isset( $_GET['paged'] ) ? max( 1, absint( $_GET['paged'] ) ) : 1; // phpcs:ignore WordPress.Security.NonceVerification.Recommended
 		$per_page = 50;
-		$result   = Audit_Log::query( $filters, ( $paged - 1 ) * $per_page, $per_page );
+		$result   = Log_Query::query( $filters, ( $paged - 1 ) * $per_page, $per_page );
 		$keys     = Key_Service::list( array(), 0, 200 )['items'];
 		echo '<form method="get" class="lpapi-log-filters"><input type="hidden" name="page" value="' . esc_attr( Admin_Page::SLUG ) . '"><input type="hidden" name="tab" value="logs">';
 		echo '<label>' . esc_html__( 'Key', 'latepoint-api-keys' ) . ' <select name="key_id"><option value="">' . esc_html__( 'All', 'latepoint-api-keys' ) . '</option>';
@@ -34,7 +36,7 @@ final class Logs_Tab {
 			echo '<option value="' . esc_attr( $value ) . '"' . selected( $filters['status'] ?? '', $value, false ) . '>' . esc_html( $label ) . '</option>';
 		}
 		echo '</select></label> <label>' . esc_html__( 'Event', 'latepoint-api-keys' ) . ' <select name="event">';
-		foreach ( array( '' => __( 'All', 'latepoint-api-keys' ), 'request' => 'request', 'auth_failed' => 'auth_failed', 'rate_limited' => 'rate_limited', 'admin_action' => 'admin_action' ) as $value => $label ) {
+		foreach ( array( '' => __( 'All', 'latepoint-api-keys' ) ) + array_combine( Audit_Row::EVENTS, Audit_Row::EVENTS ) as $value => $label ) {
 			echo '<option value="' . esc_attr( $value ) . '"' . selected( $filters['event'] ?? '', $value, false ) . '>' . esc_html( $label ) . '</option>';
 		}
 		echo '</select></label> <label>' . esc_html__( 'From', 'latepoint-api-keys' ) . ' <input type="date" name="date_from" value="' . esc_attr( $filters['date_from'] ?? '' ) . '"></label> ';

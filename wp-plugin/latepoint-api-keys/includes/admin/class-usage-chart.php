@@ -8,6 +8,7 @@
 namespace LatePointApi\Admin;
 
 use LatePointApi\Audit\Audit_Log;
+use LatePointApi\Audit\Log_Query;
 use LatePointApi\Keys\Permissions;
 
 defined( 'ABSPATH' ) || exit;
@@ -20,7 +21,7 @@ final class Usage_Chart {
 	/** A key's last 30 days as an inline SVG bar chart (no external assets). */
 	public static function render_usage( array $key ): void {
 		Audit_Log::flush();
-		$series = Audit_Log::usage( $key['id'], 30 );
+		$series = Log_Query::usage( $key['id'], 30 );
 		/* translators: %s: key name */
 		echo '<h2>' . esc_html( sprintf( __( 'Usage of “%s”, last 30 days', 'latepoint-api-keys' ), $key['name'] ) ) . '</h2>';
 		echo '<p><code>' . esc_html( $key['display'] ) . '</code> · ' . esc_html( Permissions::summary( $key['permissions'] ) ) . ' · ';

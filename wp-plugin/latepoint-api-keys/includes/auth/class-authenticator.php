@@ -40,7 +40,6 @@ final class Authenticator {
 	const API_NAMESPACE = Routes::API_NAMESPACE;
 	/** Query parameters that look like someone put a key in the URL. */
 	const QUERY_KEY_NAMES = array( 'api_key', 'apikey', 'key', 'x-api-key', 'x_api_key', 'access_token', 'token', 'auth' );
-	const KEY_PATTERN     = Key_Format::PATTERN;
 
 	public static function register(): void {
 		add_filter( 'rest_pre_dispatch', array( self::class, 'pre_dispatch' ), 10, 3 );

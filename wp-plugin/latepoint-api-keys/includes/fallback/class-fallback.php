@@ -33,8 +33,6 @@ final class Fallback {
 	const MAX_DEPTH     = 16;
 	const APCU_PREFIX   = 'lpapi:';
 
-	/** @var array<string, array{0: int, 1: int, 2: int}> process-local counters: minute, minute count, hour count. */
-	private static $memory_counters = array();
 	/** @var array<string, array{value: array, expires: float}> */
 	private static $memory_cache = array();
 	/** @var int */
@@ -124,11 +122,11 @@ final class Fallback {
 		self::check_positive( 'cost', $cost );
 		$now      = time();
 		$decision = null;
-		self::update_counters(
+		Rate_Store::update(
 			$bucket,
 			$now,
 			static function ( array $stored ) use ( $now, $per_minute, $per_hour, $cost, &$decision ) {
-				list( $decision, $next ) = self::evaluate( $stored, $now, $per_minute, $per_hour, $cost, true );
+				list( $decision, $next ) = Rate_Store::evaluate( $stored, $now, $per_minute, $per_hour, $cost, true );
 				return $next;
 			}
 		);
@@ -140,152 +138,12 @@ final class Fallback {
 		self::check_positive( 'per_minute', $per_minute );
 		self::check_positive( 'per_hour', $per_hour );
 		$now = time();
-		return self::evaluate( self::read_counters( $bucket ), $now, $per_minute, $per_hour, 1, false )[0];
+		return Rate_Store::evaluate( Rate_Store::read( $bucket ), $now, $per_minute, $per_hour, 1, false )[0];
 	}
 
 	public static function rate_reset( string $bucket ): void {
 		self::check_bucket( $bucket );
-		$store = self::store();
-		if ( 'apcu' === $store ) {
-			apcu_delete( self::APCU_PREFIX . 'rate:' . hash( 'sha256', $bucket ) );
-		} elseif ( 'database' === $store ) {
-			global $wpdb;
-			$wpdb->delete( self::counters_table(), array( 'bucket' => hash( 'sha256', $bucket ) ) );
-		} else {
-			unset( self::$memory_counters[ $bucket ] );
-		}
-	}
-
-	/**
-	 * The two-window decision: the same rules as src/ratelimit.rs.
-	 *
-	 * @param array{0: int, 1: int, 2: int} $stored minute index, minute count, hour count.
-	 * @return array{0: array, 1: ?array{0: int, 1: int, 2: int}}
-	 */
-	public static function evaluate( array $stored, int $now, int $per_minute, int $per_hour, int $cost, bool $count ): array {
-		list( $stored_minute, $stored_minute_count, $stored_hour_count ) = $stored;
-		$minute      = max( intdiv( $now, 60 ), $stored_minute );
-		$hour        = intdiv( $minute, 60 );
-		$used_minute = $stored_minute === $minute ? $stored_minute_count : 0;
-		$used_hour   = intdiv( $stored_minute, 60 ) === $hour ? $stored_hour_count : 0;
-		$minute_fits = $used_minute + $cost <= $per_minute;
-		$hour_fits   = $used_hour + $cost <= $per_hour;
-		$allowed     = $minute_fits && $hour_fits;
-		if ( $allowed && $count ) {
-			$used_minute += $cost;
-			$used_hour   += $cost;
-		}
-		$minute_status = array(
-			'limit'     => $per_minute,
-			'remaining' => max( 0, $per_minute - $used_minute ),
-			'reset'     => ( $minute + 1 ) * 60,
-		);
-		$hour_status   = array(
-			'limit'     => $per_hour,
-			'remaining' => max( 0, $per_hour - $used_hour ),
-			'reset'     => ( $hour + 1 ) * 3600,
-		);
-		if ( $allowed ) {
-			$tighter     = $minute_status['remaining'] < $hour_status['remaining'] ? $minute_status : $hour_status;
-			$retry_after = 0;
-		} else {
-			$tighter     = $hour_fits ? $minute_status : $hour_status;
-			$retry_after = max( 1, $tighter['reset'] - $now );
-		}
-		$decision = array(
-			'allowed'     => $allowed,
-			'limit'       => $tighter['limit'],
-			'remaining'   => $tighter['remaining'],
-			'reset'       => $tighter['reset'],
-			'retry_after' => $retry_after,
-			'minute'      => $minute_status,
-			'hour'        => $hour_status,
-		);
-		return array( $decision, ( $allowed && $count ) ? array( $minute, $used_minute, $used_hour ) : null );
-	}
-
-	/** Which store holds the counters and the cache generation. */
-	public static function store(): string {
-		if ( function_exists( 'apcu_enabled' ) && apcu_enabled() ) {
-			return 'apcu';
-		}
-		if ( isset( $GLOBALS['wpdb'] ) && defined( 'ABSPATH' ) && function_exists( 'get_option' ) ) {
-			return 'database';
-		}
-		return 'memory';
-	}
-
-	public static function counters_table(): string {
-		global $wpdb;
-		return $wpdb->prefix . 'lpapi_rate_counters';
-	}
-
-	private static function read_counters( string $bucket ): array {
-		$store = self::store();
-		if ( 'apcu' === $store ) {
-			$value = apcu_fetch( self::APCU_PREFIX . 'rate:' . hash( 'sha256', $bucket ) );
-			return is_array( $value ) ? $value : array( 0, 0, 0 );
-		}
-		if ( 'database' === $store ) {
-			global $wpdb;
-			$row = $wpdb->get_row(
-				$wpdb->prepare( 'SELECT minute_index, minute_count, hour_count FROM ' . self::counters_table() . ' WHERE bucket = %s', hash( 'sha256', $bucket ) ), // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- table name is ours.
-				ARRAY_N
-			);
-			return $row ? array_map( 'intval', $row ) : array( 0, 0, 0 );
-		}
-		return self::$memory_counters[ $bucket ] ?? array( 0, 0, 0 );
-	}
-
-	/**
-	 * Applies $decide to the bucket's counters atomically for the store.
-	 *
-	 * @param callable(array): ?array $decide
-	 */
-	private static function update_counters( string $bucket, int $now, callable $decide ): void {
-		$store = self::store();
-		if ( 'memory' === $store ) {
-			$next = $decide( self::$memory_counters[ $bucket ] ?? array( 0, 0, 0 ) );
-			if ( null !== $next ) {
-				self::$memory_counters[ $bucket ] = $next;
-			}
-			return;
-		}
-		if ( 'apcu' === $store ) {
-			$key  = self::APCU_PREFIX . 'rate:' . hash( 'sha256', $bucket );
-			$lock = $key . ':lock';
-			// apcu_add is atomic: whoever adds the lock key holds the bucket. The
-			// lock expires by itself should its holder die.
-			$spins = 0;
-			while ( ! apcu_add( $lock, 1, 2 ) ) {
-				if ( ++$spins > 20000 ) {
-					apcu_delete( $lock ); // A holder that died: take over.
-				}
-				usleep( 0 === $spins % 100 ? 100 : 0 );
-			}
-			try {
-				$stored = apcu_fetch( $key );
-				$next   = $decide( is_array( $stored ) ? $stored : array( 0, 0, 0 ) );
-				if ( null !== $next ) {
-					apcu_store( $key, $next, 7200 );
-				}
-			} finally {
-				apcu_delete( $lock );
-			}
-			return;
-		}
-		global $wpdb;
-		$table = self::counters_table();
-		$id    = hash( 'sha256', $bucket );
-		// A row lock (SELECT … FOR UPDATE in a transaction) makes read-decide-write atomic.
-		$wpdb->query( 'START TRANSACTION' );
-		$wpdb->query( $wpdb->prepare( "INSERT IGNORE INTO {$table} (bucket, minute_index, minute_count, hour_count) VALUES (%s, 0, 0, 0)", $id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
-		$row  = $wpdb->get_row( $wpdb->prepare( "SELECT minute_index, minute_count, hour_count FROM {$table} WHERE bucket = %s FOR UPDATE", $id ), ARRAY_N ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
-		$next = $decide( $row ? array_map( 'intval', $row ) : array( 0, 0, 0 ) );
-		if ( null !== $next ) {
-			$wpdb->query( $wpdb->prepare( "UPDATE {$table} SET minute_index = %d, minute_count = %d, hour_count = %d WHERE bucket = %s", $next[0], $next[1], $next[2], $id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
-		}
-		$wpdb->query( 'COMMIT' );
+		Rate_Store::reset( $bucket );
 	}
 
 	private static function check_bucket( string $bucket ): void {
@@ -304,7 +162,7 @@ final class Fallback {
 	// ---------------------------------------------------------------- key cache
 
 	private static function generation(): int {
-		if ( 'apcu' === self::store() ) {
+		if ( 'apcu' === Rate_Store::kind() ) {
 			$value = apcu_fetch( self::APCU_PREFIX . 'generation' );
 			return is_int( $value ) ? $value : 0;
 		}
@@ -367,7 +225,7 @@ final class Fallback {
 	}
 
 	public static function cache_invalidate(): int {
-		if ( 'apcu' === self::store() ) {
+		if ( 'apcu' === Rate_Store::kind() ) {
 			apcu_add( self::APCU_PREFIX . 'generation', 0 );
 			$generation = apcu_inc( self::APCU_PREFIX . 'generation' );
 			return is_int( $generation ) ? $generation : 0;
@@ -412,7 +270,7 @@ final class Fallback {
 			'version'                => self::VERSION,
 			'native'                 => false,
 			'shared_memory'          => false,
-			'shared_memory_error'    => 'the native extension is not in use; counters are kept in ' . self::store(),
+			'shared_memory_error'    => 'the native extension is not in use; counters are kept in ' . Rate_Store::kind(),
 			'slots_used'             => 0,
 			'slots_assigned'         => 0,
 			'slots_total'            => 0,

@@ -29,6 +29,7 @@ namespace {
 	use LatePointApi\Fallback\Fallback;
 
 	require_once __DIR__ . '/class-fallback.php';
+	require_once __DIR__ . '/class-rate-store.php';
 
 	if ( ! function_exists( 'lpapi_key_generate' ) ) {
 		function lpapi_key_generate( string $environment ): array {

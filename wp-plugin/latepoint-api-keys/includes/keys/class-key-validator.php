@@ -8,7 +8,7 @@
 
 namespace LatePointApi\Keys;
 
-use LatePointApi\Auth\Authenticator;
+use LatePointApi\Support\Settings;
 use LatePointApi\Auth\Client_Ip;
 use LatePointApi\Support\Input_List;
 use LatePointApi\Support\Validation_Error;
@@ -79,7 +79,7 @@ final class Key_Validator {
 				$clean['permissions'] = Permissions::normalize( $permissions );
 			}
 		}
-		foreach ( array( 'rate_limit_per_minute' => 1000000, 'rate_limit_per_hour' => 100000000 ) as $field => $max ) {
+		foreach ( array( 'rate_limit_per_minute' => Settings::MAX_PER_MINUTE, 'rate_limit_per_hour' => Settings::MAX_PER_HOUR ) as $field => $max ) {
 			if ( ! array_key_exists( $field, $input ) ) {
 				continue;
 			}
@@ -139,7 +139,7 @@ final class Key_Validator {
 		}
 		// A pasted key would end up in the database in plain text.
 		foreach ( array( 'name', 'description' ) as $field ) {
-			if ( isset( $clean[ $field ] ) && preg_match( Authenticator::KEY_PATTERN, $clean[ $field ] ) ) {
+			if ( isset( $clean[ $field ] ) && Key_Format::contains_key( $clean[ $field ] ) ) {
 				$errors[ $field ] = __( 'Looks like it contains an API key; keys must never be stored in plain text.', 'latepoint-api-keys' );
 			}
 		}

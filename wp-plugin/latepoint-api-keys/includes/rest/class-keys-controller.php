@@ -11,6 +11,9 @@
 namespace LatePointApi\Rest;
 
 use LatePointApi\Audit\Audit_Log;
+use LatePointApi\Audit\Audit_Row;
+use LatePointApi\Support\Settings;
+use LatePointApi\Audit\Log_Query;
 use LatePointApi\Auth\Authenticator;
 use LatePointApi\Keys\Key_Service;
 use LatePointApi\Keys\Permissions;
@@ -125,7 +128,7 @@ final class Keys_Controller {
 				'args'                => Args::paging() + array(
 					'key_id'    => array( 'type' => 'integer', 'minimum' => 1 ),
 					'status'    => array( 'type' => 'string', 'pattern' => '^([1-5][0-9][0-9]|[1-5]xx|errors)$', 'description' => __( 'An HTTP status, a class like 4xx, or "errors".', 'latepoint-api-keys' ) ),
-					'event'     => array( 'type' => 'string', 'enum' => array( 'request', 'auth_failed', 'rate_limited', 'admin_action' ) ),
+					'event'     => array( 'type' => 'string', 'enum' => Audit_Row::EVENTS ),
 					'date_from' => array( 'type' => 'string', 'format' => 'date', 'pattern' => '^\d{4}-\d{2}-\d{2}$' ),
 					'date_to'   => array( 'type' => 'string', 'format' => 'date', 'pattern' => '^\d{4}-\d{2}-\d{2}$' ),
 				),
@@ -144,8 +147,8 @@ final class Keys_Controller {
 				'items'    => array( 'type' => 'string', 'enum' => Permissions::ALL ),
 				'required' => $creating,
 			),
-			'rate_limit_per_minute' => array( 'type' => array( 'integer', 'null' ), 'minimum' => 1, 'maximum' => 1000000 ),
-			'rate_limit_per_hour'   => array( 'type' => array( 'integer', 'null' ), 'minimum' => 1, 'maximum' => 100000000 ),
+			'rate_limit_per_minute' => array( 'type' => array( 'integer', 'null' ), 'minimum' => 1, 'maximum' => Settings::MAX_PER_MINUTE ),
+			'rate_limit_per_hour'   => array( 'type' => array( 'integer', 'null' ), 'minimum' => 1, 'maximum' => Settings::MAX_PER_HOUR ),
 			'allowed_ips'           => array( 'type' => 'array', 'items' => array( 'type' => 'string' ), 'maxItems' => 100 ),
 			'allowed_origins'       => array( 'type' => 'array', 'items' => array( 'type' => 'string' ), 'maxItems' => 100 ),
 			'expires_at'            => array( 'type' => array( 'string', 'null' ), 'description' => __( 'ISO 8601 date-time, or null for never. Test keys default to 3 days.', 'latepoint-api-keys' ) ),
@@ -264,7 +267,7 @@ final class Keys_Controller {
 		);
 		return Args::paged_response(
 			$paging,
-			static fn ( $offset, $limit, $before ) => Audit_Log::query( $filters, $offset, $limit, $before )
+			static fn ( $offset, $limit, $before ) => Log_Query::query( $filters, $offset, $limit, $before )
 		);
 	}
 

@@ -17,6 +17,10 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Settings {
 
+	/** The highest rate limits a default or a key may set. */
+	const MAX_PER_MINUTE = 1000000;
+	const MAX_PER_HOUR   = 100000000;
+
 	const OPTION = 'lpapi_settings';
 
 	const DEFAULTS = array(
@@ -57,10 +61,10 @@ final class Settings {
 		$errors = array();
 		$clean  = self::all();
 		$ranges = array(
-			'live_per_minute' => array( 1, 1000000 ),
-			'live_per_hour'   => array( 1, 100000000 ),
-			'test_per_minute' => array( 1, 1000000 ),
-			'test_per_hour'   => array( 1, 100000000 ),
+			'live_per_minute' => array( 1, self::MAX_PER_MINUTE ),
+			'live_per_hour'   => array( 1, self::MAX_PER_HOUR ),
+			'test_per_minute' => array( 1, self::MAX_PER_MINUTE ),
+			'test_per_hour'   => array( 1, self::MAX_PER_HOUR ),
 			'retention_days'  => array( 1, 3650 ),
 			'key_cap'         => array( 1, 10000 ),
 		);
