@@ -3,7 +3,7 @@
 EXT        := $(CURDIR)/target/release/liblpapi.so
 PHP        ?= php
 
-.PHONY: run demo stop test build deps install bench clean
+.PHONY: run demo stop test lint build deps install bench clean
 
 # The product: MariaDB + WordPress + php-fpm (with the extension) + nginx on 127.0.0.1:8080,
 # the plugin active, LatePoint's tables with demo data (this local site only), a demo key and
@@ -25,6 +25,12 @@ test:
 	@echo "==> building the extension (cargo build --release)"
 	cargo build --release
 	@scripts/test.sh
+
+# The lint gates: php -l, PHP_CodeSniffer (phpcs.xml.dist for the plugin, with the project's
+# sniffs in tools/phpcs/; tools/phpcs/dev-code.xml for the rest), the phpcs:ignore rule,
+# shellcheck, cargo fmt --check and clippy -D warnings. Installs its tools (Debian packages).
+lint:
+	@scripts/lint.sh
 
 build:
 	@echo "==> building the extension (cargo build --release)"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, from Debian's packages, only when
-# missing. Usage: scripts/install-deps.sh [build|test|bench|e2e]
+# missing. Usage: scripts/install-deps.sh [build|test|bench|e2e|lint]
 set -euo pipefail
 purpose="${1:-build}"
 
@@ -8,6 +8,8 @@ packages=(php-cli php-dev libclang-dev)
 case "$purpose" in
   test)  packages+=(phpunit php-apcu php-mbstring php-xml) ;;
   bench) packages+=(php-apcu) ;;
+  # scripts/lint.sh: php -l, PHP_CodeSniffer (phpcs.xml.dist), shellcheck; clippy builds the crate.
+  lint)  packages+=(php-codesniffer shellcheck) ;;
   e2e)
     packages+=(chromium mariadb-client)
     # Node.js may come from elsewhere than Debian (with its own npm): only install it when missing.
@@ -33,8 +35,8 @@ if ! command -v cargo >/dev/null; then
   echo "cargo is required (a Rust toolchain, 1.85 or newer) and was not found" >&2
   exit 1
 fi
-if [ "$purpose" = test ] && ! { cargo clippy --version && cargo fmt --version; } >/dev/null 2>&1; then
+if { [ "$purpose" = test ] || [ "$purpose" = lint ]; } && ! { cargo clippy --version && cargo fmt --version; } >/dev/null 2>&1; then
   echo "==> adding clippy and rustfmt to the Rust toolchain"
-  rustup component add clippy rustfmt || echo "==> could not add them: the lint step will say it was skipped"
+  rustup component add clippy rustfmt || echo "==> could not add them: scripts/lint.sh will fail, naming the missing component"
 fi
 echo "==> $(cargo --version), $(php -r 'echo "PHP ", PHP_VERSION;')"
