@@ -15,8 +15,8 @@
 
 namespace LatePointApi\Admin;
 
-use LatePointApi\Auth\Authenticator;
 use LatePointApi\Plugin;
+use LatePointApi\Rest\Routes;
 use LatePointApi\Support\Core;
 
 defined( 'ABSPATH' ) || exit;
@@ -168,7 +168,7 @@ final class Admin_Page {
 		echo '<p class="lpapi-key-row"><input type="text" readonly class="large-text code lpapi-new-key" id="lpapi-new-key" value="' . esc_attr( $revealed['key'] ) . '" onfocus="this.select()" aria-label="' . esc_attr__( 'New API key', 'latepoint-api-keys' ) . '">';
 		echo ' <button type="button" class="button button-primary lpapi-copy" data-copy-target="lpapi-new-key">' . esc_html__( 'Copy', 'latepoint-api-keys' ) . '</button> <span class="lpapi-copied" aria-live="polite"></span></p>';
 		echo '<p>' . esc_html__( 'Use it in the X-API-Key header:', 'latepoint-api-keys' ) . '</p>';
-		echo '<pre class="lpapi-curl">' . esc_html( 'curl -H "X-API-Key: ' . $revealed['key'] . '" ' . rest_url( Authenticator::API_NAMESPACE . '/me' ) ) . '</pre>';
+		echo '<pre class="lpapi-curl">' . esc_html( 'curl -H "X-API-Key: ' . $revealed['key'] . '" ' . rest_url( Routes::API_NAMESPACE . '/me' ) ) . '</pre>';
 		echo '</div>';
 	}
 

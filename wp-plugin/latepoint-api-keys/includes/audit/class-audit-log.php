@@ -89,6 +89,7 @@ final class Audit_Log {
 
 	/** Appends rows to the spool (Spool); without a writable one they are written directly (after the response). */
 	public static function spool( array $rows ): bool {
+		self::spool_dir();
 		return Spool::append( $rows ) || self::insert_rows( $rows );
 	}
 
@@ -286,7 +287,11 @@ final class Audit_Log {
 
 	/** The spool folder (Spool), or null when none is writable. */
 	public static function spool_dir(): ?string {
-		// Versions before 0.2 named the folder after the site's salt; its rows are still flushed.
+		$dir = Spool::dir( false );
+		if ( null !== $dir ) {
+			return $dir;
+		}
+		// Earlier versions named the folder after the site's salt: adopted, so its rows are still flushed.
 		$legacy = WP_CONTENT_DIR . '/lpapi-spool-' . substr( hash_hmac( 'sha256', 'lpapi-spool', wp_salt( 'auth' ) ), 0, 16 );
 		return Spool::dir( true, $legacy );
 	}

@@ -49,20 +49,6 @@ final class Authenticator {
 		add_filter( 'rest_exposed_cors_headers', array( self::class, 'cors_exposed_headers' ) );
 	}
 
-	/** Whether the route is in this plugin's namespace (case-insensitively, as WordPress routes it). */
-	public static function is_api_route( string $route ): bool {
-		return Routes::is_api_route( $route );
-	}
-
-	/** Routes authenticated by WordPress (cookie + nonce, Application Passwords), not by API keys. */
-	public static function is_admin_route( string $route ): bool {
-		return Routes::is_admin_route( $route );
-	}
-
-	public static function is_public_route( string $route ): bool {
-		return Routes::is_public_route( $route );
-	}
-
 	public static function uses_api_key( \WP_REST_Request $request ): bool {
 		return Routes::takes_api_key( $request->get_route(), $request->get_method() );
 	}
@@ -72,12 +58,13 @@ final class Authenticator {
 	 * @return mixed
 	 */
 	public static function pre_dispatch( $result, $server, \WP_REST_Request $request ) {
-		if ( null !== $result || ! self::is_api_route( $request->get_route() ) ) {
+		if ( null !== $result || ! Routes::is_api_route( $request->get_route() ) ) {
 			return $result;
 		}
 		Request_Context::start();
 		Request_Context::$client_ip = Client_Ip::resolve( $_SERVER, (array) Settings::get( 'trusted_proxies' ) );
-		if ( self::is_admin_route( $request->get_route() ) && ( self::presented_key( $request ) || self::credentials( $request )['ambiguous'] ) ) {
+		$credentials = self::credentials( $request );
+		if ( Routes::is_admin_route( $request->get_route() ) && ( null !== $credentials['key'] || $credentials['ambiguous'] ) ) {
 			return Api_Response::error( 403, 'insufficient_permissions', __( 'API keys cannot manage keys; sign in to WordPress as an administrator.', 'latepoint-api-keys' ) );
 		}
 		if ( ! self::uses_api_key( $request ) ) {
@@ -227,11 +214,6 @@ final class Authenticator {
 		return Credentials::read( $header, $authorization, $first );
 	}
 
-	/** The key from X-API-Key or Authorization: Bearer, or null (also when ambiguous). */
-	public static function presented_key( \WP_REST_Request $request ): ?string {
-		return self::credentials( $request )['key'];
-	}
-
 	/**
 	 * The permission_callback of every API-key endpoint: the calling key (checked
 	 * on rest_pre_dispatch) must hold the permission the matched endpoint
@@ -267,7 +249,7 @@ final class Authenticator {
 	 * @return mixed
 	 */
 	public static function permission_first( $response, $handler, $request ) {
-		if ( ! is_wp_error( $response ) || ! $request instanceof \WP_REST_Request || ! self::is_api_route( $request->get_route() )
+		if ( ! is_wp_error( $response ) || ! $request instanceof \WP_REST_Request || ! Routes::is_api_route( $request->get_route() )
 			|| ! is_array( $handler ) || empty( $handler['permission_callback'] ) ) {
 			return $response;
 		}
@@ -277,7 +259,7 @@ final class Authenticator {
 
 	/** rest_post_dispatch: envelope, X-Request-Id, rate-limit headers, the audit row. */
 	public static function post_dispatch( $response, $server, \WP_REST_Request $request ) {
-		if ( ! $response instanceof \WP_REST_Response || ! self::is_api_route( $request->get_route() ) ) {
+		if ( ! $response instanceof \WP_REST_Response || ! Routes::is_api_route( $request->get_route() ) ) {
 			return $response;
 		}
 		$response = Api_Response::shape( $response );

@@ -14,7 +14,6 @@ use LatePointApi\Audit\Audit_Log;
 use LatePointApi\Audit\Audit_Row;
 use LatePointApi\Support\Settings;
 use LatePointApi\Audit\Log_Query;
-use LatePointApi\Auth\Authenticator;
 use LatePointApi\Keys\Key_Service;
 use LatePointApi\Keys\Permissions;
 
@@ -30,7 +29,7 @@ final class Keys_Controller {
 	const ROUTE_LOGS = '/logs';
 
 	public static function register_routes(): void {
-		$ns    = Authenticator::API_NAMESPACE;
+		$ns    = Routes::API_NAMESPACE;
 		$admin = array( self::class, 'permissions_check' );
 		$id    = array(
 			'id' => array(

@@ -10,8 +10,6 @@
 
 namespace LatePointApi\Rest;
 
-use LatePointApi\Auth\Authenticator;
-
 defined( 'ABSPATH' ) || exit;
 
 /**
@@ -26,7 +24,7 @@ final class Openapi_Controller {
 
 	public static function register_routes(): void {
 		register_rest_route(
-			Authenticator::API_NAMESPACE,
+			Routes::API_NAMESPACE,
 			self::ROUTE,
 			array(
 				'methods'             => \WP_REST_Server::READABLE,
@@ -37,7 +35,7 @@ final class Openapi_Controller {
 	}
 
 	public static function document(): \WP_REST_Response {
-		$response = new \WP_REST_Response( self::build( rest_get_server()->get_routes( Authenticator::API_NAMESPACE ) ) );
+		$response = new \WP_REST_Response( self::build( rest_get_server()->get_routes( Routes::API_NAMESPACE ) ) );
 		$response->header( 'Cache-Control', 'public, max-age=300' );
 		return $response;
 	}
@@ -48,7 +46,7 @@ final class Openapi_Controller {
 	public static function build( array $routes ): array {
 		$paths = array();
 		foreach ( $routes as $route => $endpoints ) {
-			$prefix = '/' . Authenticator::API_NAMESPACE;
+			$prefix = '/' . Routes::API_NAMESPACE;
 			if ( $route === $prefix || 0 !== strpos( $route, $prefix . '/' ) ) {
 				continue; // The namespace index.
 			}
@@ -67,7 +65,7 @@ final class Openapi_Controller {
 				'version'     => LPAPI_PLUGIN_VERSION,
 				'description' => 'Bookings, customers, agents, services and availability of a LatePoint site, and the management of its API keys. Send keys in the X-API-Key header (or Authorization: Bearer), never in the URL. Every response carries X-Request-Id; authenticated ones carry X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, RateLimit-Policy and RateLimit.',
 			),
-			'servers'    => array( array( 'url' => rest_url( Authenticator::API_NAMESPACE ) ) ),
+			'servers'    => array( array( 'url' => rest_url( Routes::API_NAMESPACE ) ) ),
 			'paths'      => (object) $paths,
 			'components' => self::components(),
 		);
@@ -89,12 +87,12 @@ final class Openapi_Controller {
 
 	private static function operation( string $route, string $method, array $endpoint, array $path_params ): array {
 		$permission = isset( $endpoint[ Routes::PERMISSION ] ) ? (string) $endpoint[ Routes::PERMISSION ] : null;
-		$is_admin   = Authenticator::is_admin_route( $route );
-		$is_public  = Authenticator::is_public_route( $route );
+		$is_admin   = Routes::is_admin_route( $route );
+		$is_public  = Routes::is_public_route( $route );
 		$args       = (array) ( $endpoint['args'] ?? array() );
 		$operation  = array(
 			'operationId' => self::operation_id( $method, $route ),
-			'tags'        => array( explode( '/', trim( substr( $route, strlen( '/' . Authenticator::API_NAMESPACE ) ), '/' ) )[0] ),
+			'tags'        => array( explode( '/', trim( substr( $route, strlen( '/' . Routes::API_NAMESPACE ) ), '/' ) )[0] ),
 			'parameters'  => array(),
 			'responses'   => array(),
 		);
@@ -166,7 +164,7 @@ final class Openapi_Controller {
 
 	/** e.g. GET /bookings/(?P<id>\d+) → get_bookings_by_id. */
 	private static function operation_id( string $method, string $route ): string {
-		$relative = substr( $route, strlen( '/' . Authenticator::API_NAMESPACE ) + 1 );
+		$relative = substr( $route, strlen( '/' . Routes::API_NAMESPACE ) + 1 );
 		$relative = preg_replace( '/\(\?P<([a-zA-Z0-9_]+)>[^)]*\)/', 'by_$1', $relative );
 		return strtolower( $method ) . '_' . trim( preg_replace( '/[^a-zA-Z0-9]+/', '_', $relative ), '_' );
 	}
