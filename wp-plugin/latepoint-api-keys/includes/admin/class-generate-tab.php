@@ -18,10 +18,10 @@ defined( 'ABSPATH' ) || exit;
 final class Generate_Tab {
 
 	public static function render_generate(): void {
-		$s          = Actions::$submitted;
-		$presets    = Permissions::presets();
-		$chosen     = $s['permissions'] ?? $presets['read_only']['permissions'];
-		$env        = $s['environment'] ?? 'live';
+		$s               = Actions::$submitted;
+		$presets         = Permissions::presets();
+		$chosen          = $s['permissions'] ?? $presets['read_only']['permissions'];
+		$env             = $s['environment'] ?? 'live';
 		list( $lm, $lh ) = Settings::default_limits( 'live' );
 		list( $tm, $th ) = Settings::default_limits( 'test' );
 		echo '<form method="post" action="' . esc_url( Admin_Page::url( array( 'tab' => 'generate' ) ) ) . '" class="lpapi-generate">';
@@ -68,7 +68,7 @@ final class Generate_Tab {
 			'365d'    => __( 'In 365 days', 'latepoint-api-keys' ),
 			'date'    => __( 'On a date…', 'latepoint-api-keys' ),
 		);
-		$select = '<select name="expiry" id="lpapi-expiry">';
+		$select  = '<select name="expiry" id="lpapi-expiry">';
 		foreach ( $options as $value => $label ) {
 			$select .= '<option value="' . esc_attr( $value ) . '"' . selected( $expiry, $value, false ) . '>' . esc_html( $label ) . '</option>';
 		}

@@ -39,7 +39,7 @@ final class Keys_Tab {
 		$status   = in_array( $status, Key_Service::STATUSES, true ) ? $status : '';
 		$per_page = 20;
 		Audit_Log::flush(); // So that "Last used" is current (the log tab and usage view flush too).
-		$result   = Key_Service::list( array_filter( array( 'status' => $status ) ), ( $paged - 1 ) * $per_page, $per_page );
+		$result = Key_Service::list( array_filter( array( 'status' => $status ) ), ( $paged - 1 ) * $per_page, $per_page );
 		echo '<ul class="subsubsub">';
 		foreach ( array_merge( array( '' ), Key_Service::STATUSES ) as $i => $choice ) {
 			printf(

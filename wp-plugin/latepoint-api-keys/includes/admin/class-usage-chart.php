@@ -51,12 +51,12 @@ final class Usage_Chart {
 		$svg   .= '<line x1="' . $pad . '" y1="' . ( $height - $pad ) . '" x2="' . ( $width - $pad ) . '" y2="' . ( $height - $pad ) . '" stroke="#c3c4c7"/>';
 		$svg   .= '<text x="' . $pad . '" y="14" font-size="11" fill="#50575e">' . esc_html( (string) $max ) . '</text>';
 		foreach ( $series as $i => $day ) {
-			$x      = $pad + $i * $bar + 1;
-			$scale  = ( $height - 2 * $pad ) / $max;
-			$ok     = $day['requests'] - $day['errors'] - $day['rate_limited'];
-			$y      = $height - $pad;
-			$tip    = sprintf( '%s: %d requests, %d errors, %d rate-limited', $day['day'], $day['requests'], $day['errors'], $day['rate_limited'] );
-			$svg   .= '<g class="lpapi-day" data-day="' . esc_attr( $day['day'] ) . '" data-requests="' . esc_attr( (string) $day['requests'] ) . '"><title>' . esc_html( $tip ) . '</title>';
+			$x     = $pad + $i * $bar + 1;
+			$scale = ( $height - 2 * $pad ) / $max;
+			$ok    = $day['requests'] - $day['errors'] - $day['rate_limited'];
+			$y     = $height - $pad;
+			$tip   = sprintf( '%s: %d requests, %d errors, %d rate-limited', $day['day'], $day['requests'], $day['errors'], $day['rate_limited'] );
+			$svg  .= '<g class="lpapi-day" data-day="' . esc_attr( $day['day'] ) . '" data-requests="' . esc_attr( (string) $day['requests'] ) . '"><title>' . esc_html( $tip ) . '</title>';
 			foreach ( array( array( max( 0, $ok ), '#2271b1' ), array( $day['errors'], '#d63638' ), array( $day['rate_limited'], '#dba617' ) ) as list( $count, $color ) ) {
 				if ( $count <= 0 ) {
 					continue;

@@ -183,7 +183,7 @@ final class Audit_Log {
 			}
 			$placeholders[] = '(' . implode( ',', $cells ) . ')';
 		}
-		$sql = 'INSERT INTO ' . Schema::audit_log() . ' (' . implode( ',', $columns ) . ') VALUES ' . implode( ',', $placeholders );
+		$sql      = 'INSERT INTO ' . Schema::audit_log() . ' (' . implode( ',', $columns ) . ') VALUES ' . implode( ',', $placeholders );
 		$suppress = $wpdb->suppress_errors( true );
 		$result   = $wpdb->query( $values ? $wpdb->prepare( $sql, $values ) : $sql ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders built above.
 		$wpdb->suppress_errors( $suppress );

@@ -90,7 +90,7 @@ final class Spool {
 		$path = null !== $legacy && is_dir( $legacy ) ? $legacy : WP_CONTENT_DIR . '/lpapi-spool-' . bin2hex( random_bytes( 12 ) );
 		$code = "<?php\n// Where the LatePoint API Keys audit spool lives (read by the plugin and its db-error drop-in).\n"
 			. "defined( 'ABSPATH' ) || exit;\nreturn " . var_export( $path, true ) . ";\n"; // phpcs:ignore WordPress.PHP.DevelopmentFunctions -- writes PHP code.
-		$tmp = $location . '.' . bin2hex( random_bytes( 4 ) ) . '.tmp';
+		$tmp  = $location . '.' . bin2hex( random_bytes( 4 ) ) . '.tmp';
 		if ( false === @file_put_contents( $tmp, $code ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors, WordPress.WP.AlternativeFunctions
 			return null;
 		}

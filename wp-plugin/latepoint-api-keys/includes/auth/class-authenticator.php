@@ -63,7 +63,7 @@ final class Authenticator {
 		}
 		Request_Context::start();
 		Request_Context::$client_ip = Client_Ip::resolve( $_SERVER, (array) Settings::get( 'trusted_proxies' ) );
-		$credentials = self::credentials( $request );
+		$credentials                = self::credentials( $request );
 		if ( Routes::is_admin_route( $request->get_route() ) && ( null !== $credentials['key'] || $credentials['ambiguous'] ) ) {
 			return Api_Response::error( 403, 'insufficient_permissions', __( 'API keys cannot manage keys; sign in to WordPress as an administrator.', 'latepoint-api-keys' ) );
 		}
@@ -107,9 +107,9 @@ final class Authenticator {
 		}
 		// From here on a refusal is logged under the key, so its log and usage show it.
 		Request_Context::$known_key = $record;
-		$status_error = self::status_error( $record );
+		$status_error               = self::status_error( $record );
 		if ( null !== $status_error ) {
-			Request_Context::$key = null;
+			Request_Context::$key              = null;
 			Request_Context::$presented_prefix = $record['key_prefix'];
 			return $status_error;
 		}

@@ -41,8 +41,8 @@ final class Credentials {
 		$ambiguous = false;
 		$header    = null;
 		if ( null !== $x_api_key && '' !== trim( $x_api_key ) ) {
-			$values = array_values( array_unique( array_filter( array_map( 'trim', explode( ',', $x_api_key ) ), 'strlen' ) ) );
-			$header = $values[0] ?? null;
+			$values    = array_values( array_unique( array_filter( array_map( 'trim', explode( ',', $x_api_key ) ), 'strlen' ) ) );
+			$header    = $values[0] ?? null;
 			$ambiguous = count( $values ) > 1;
 			if ( null !== $first_key && '' !== trim( $first_key ) && trim( $first_key ) !== trim( $x_api_key ) ) {
 				$ambiguous = true;

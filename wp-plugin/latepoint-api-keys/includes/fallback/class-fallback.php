@@ -24,14 +24,14 @@ defined( 'ABSPATH' ) || defined( 'LPAPI_FALLBACK_STANDALONE' ) || exit;
  */
 final class Fallback {
 
-	const VERSION       = '0.1.0';
-	const BASE62        = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-	const KEY_LEN       = 46;
-	const MAX_BUCKET    = 4096;
-	const MAX_TTL       = 31622400;
-	const MAX_U32       = 4294967295;
-	const MAX_DEPTH     = 16;
-	const APCU_PREFIX   = 'lpapi:';
+	const VERSION     = '0.1.0';
+	const BASE62      = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+	const KEY_LEN     = 46;
+	const MAX_BUCKET  = 4096;
+	const MAX_TTL     = 31622400;
+	const MAX_U32     = 4294967295;
+	const MAX_DEPTH   = 16;
+	const APCU_PREFIX = 'lpapi:';
 
 	/** @var array<string, array{value: array, expires: float}> */
 	private static $memory_cache = array();

@@ -67,7 +67,7 @@ final class Key_Service {
 				'updated_at'  => $now,
 			)
 		);
-		$id = Key_Repository::insert( $row );
+		$id        = Key_Repository::insert( $row );
 		Core::cache_invalidate();
 		Audit_Log::admin_action( 'created', $id, $generated['prefix'], $actor );
 		return array(
@@ -192,7 +192,7 @@ final class Key_Service {
 		if ( null !== $cached ) {
 			return $cached['missing'] ?? false ? null : $cached;
 		}
-		$row = Key_Repository::by_hash( $hash );
+		$row    = Key_Repository::by_hash( $hash );
 		$record = $row ? self::auth_record( $row ) : array( 'missing' => true );
 		Core::cache_put( $hash, $record, 60 );
 		return $row ? $record : null;
@@ -263,9 +263,9 @@ final class Key_Service {
 
 	/** The public representation of a key row: never its hash. */
 	public static function present( array $row ): array {
-		$expires = self::timestamp( $row['expires_at'] );
-		$status  = self::effective_status( $row );
-		$record  = array(
+		$expires          = self::timestamp( $row['expires_at'] );
+		$status           = self::effective_status( $row );
+		$record           = array(
 			'id'                    => (int) $row['id'],
 			'name'                  => $row['name'],
 			'description'           => (string) $row['description'],
@@ -290,7 +290,7 @@ final class Key_Service {
 			'rotated_from'          => null === $row['rotated_from'] ? null : (int) $row['rotated_from'],
 			'grace_until'           => self::iso( $row['grace_until'] ),
 		);
-		$record['limits']       = self::effective_limits( $record + array( 'environment' => $row['environment'] ) );
+		$record['limits'] = self::effective_limits( $record + array( 'environment' => $row['environment'] ) );
 		return $record;
 	}
 

@@ -83,8 +83,8 @@ final class Availability {
 
 		$slots = array();
 		foreach ( self::dates( $date_from, $date_to ) as $date ) {
-			$day       = Dates::day_index( $date );
-			$midnight  = new \DateTimeImmutable( $date . ' 00:00:00', $tz );
+			$day      = Dates::day_index( $date );
+			$midnight = new \DateTimeImmutable( $date . ' 00:00:00', $tz );
 			foreach ( $pairs as list( $agent, $location ) ) {
 				$seen = array();
 				foreach ( $schedule->periods( $agent, $location, $date ) as list( $start, $end ) ) {

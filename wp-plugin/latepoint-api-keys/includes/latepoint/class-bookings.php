@@ -192,7 +192,7 @@ final class Bookings {
 			'total_attendees' => (int) ( $input['total_attendees'] ?? 1 ),
 		) + Booking_Slots::times( $input['start_date'], Dates::minutes( $input['start_time'] ), $service );
 
-		$id = Tables::transaction(
+		$id        = Tables::transaction(
 			static function () use ( &$booking, $service, $input ) {
 				$booking['location_id'] = isset( $input['location_id'] ) ? (int) $input['location_id'] : Locations::default_id( (int) $booking['agent_id'], (int) $booking['service_id'] );
 				if ( in_array( $booking['status'], Tables::blocking_statuses(), true ) ) {
@@ -283,7 +283,7 @@ final class Bookings {
 			'buffer_after'    => (int) $old_row['buffer_after'],
 			'total_attendees' => (int) ( $input['total_attendees'] ?? ( $old_row['total_attendees'] ?? 1 ) ),
 		);
-		$moved = isset( $input['start_date'] ) || isset( $input['start_time'] );
+		$moved   = isset( $input['start_date'] ) || isset( $input['start_time'] );
 		if ( $moved ) {
 			$date     = (string) ( $input['start_date'] ?? $old_row['start_date'] );
 			$start    = isset( $input['start_time'] ) ? Dates::minutes( $input['start_time'] ) : (int) $old_row['start_time'];

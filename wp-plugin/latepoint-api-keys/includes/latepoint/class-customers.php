@@ -121,13 +121,13 @@ final class Customers {
 	}
 
 	public static function create( array $input ): array {
-		$row = self::clean( $input, true ) + array(
+		$row       = self::clean( $input, true ) + array(
 			'first_name' => '',
 			'last_name'  => '',
 			'status'     => 'pending_verification',
 			'is_guest'   => 1,
 		);
-		$id  = Tables::transaction(
+		$id        = Tables::transaction(
 			static function () use ( $row ) {
 				self::assert_email_free( $row['email'], null );
 				$now = Tables::now();

@@ -29,7 +29,7 @@ final class Locations {
 				return (int) $offered;
 			}
 		}
-		$id    = $wpdb->get_var( "SELECT id FROM {$table} ORDER BY (status = 'active') DESC, order_number ASC, id ASC LIMIT 1" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$id = $wpdb->get_var( "SELECT id FROM {$table} ORDER BY (status = 'active') DESC, order_number ASC, id ASC LIMIT 1" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 		if ( null !== $id ) {
 			return (int) $id;
 		}

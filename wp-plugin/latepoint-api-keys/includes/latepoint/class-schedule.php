@@ -40,7 +40,7 @@ final class Schedule {
 	public function __construct( array $rows, int $service_id ) {
 		$this->service_id = $service_id;
 		foreach ( $rows as $row ) {
-			$row = array(
+			$row                              = array(
 				'agent_id'    => (int) $row['agent_id'],
 				'service_id'  => (int) $row['service_id'],
 				'location_id' => (int) $row['location_id'],
@@ -70,7 +70,7 @@ final class Schedule {
 		$in        = static function ( array $ids ): string {
 			return implode( ',', array_map( 'intval', $ids ) );
 		};
-		$sql = "SELECT agent_id, service_id, location_id, start_time, end_time, week_day, custom_date FROM {$table}"
+		$sql       = "SELECT agent_id, service_id, location_id, start_time, end_time, week_day, custom_date FROM {$table}"
 			. ' WHERE agent_id IN (' . $in( $agents ) . ') AND service_id IN (' . $in( $services ) . ') AND location_id IN (' . $in( $locations ) . ')';
 		if ( null !== $date_from && null !== $date_to ) {
 			$sql .= $wpdb->prepare( ' AND (custom_date IS NULL OR custom_date = %s OR custom_date BETWEEN %s AND %s)', '0000-00-00', $date_from, $date_to );

@@ -97,9 +97,9 @@ final class Openapi_Controller {
 			'responses'   => array(),
 		);
 		if ( null !== $permission ) {
-			$operation['security']                = array( array( 'ApiKey' => array() ) );
+			$operation['security']              = array( array( 'ApiKey' => array() ) );
 			$operation['x-required-permission'] = '' === $permission ? null : $permission;
-			$operation['description']             = '' === $permission ? 'Needs any valid API key.' : "Needs an API key with the {$permission} permission.";
+			$operation['description']           = '' === $permission ? 'Needs any valid API key.' : "Needs an API key with the {$permission} permission.";
 		} elseif ( $is_admin ) {
 			$operation['security']    = array( array( 'WordPressApplicationPassword' => array() ), array( 'WordPressCookie' => array() ) );
 			$operation['description'] = 'For WordPress administrators (manage_options), with an Application Password or a logged-in cookie and REST nonce. API keys are refused.';
@@ -141,12 +141,12 @@ final class Openapi_Controller {
 			);
 		}
 		// POST creates (201), except the state changes of /keys/{id}/disable|enable.
-		$success                           = 'POST' === $method && ! preg_match( '#/(disable|enable)$#', $route ) ? '201' : '200';
+		$success                            = 'POST' === $method && ! preg_match( '#/(disable|enable)$#', $route ) ? '201' : '200';
 		$operation['responses'][ $success ] = array(
 			'description' => 'Success: {"status":"success","data":…,"meta":{…}}',
 			'content'     => array( 'application/json' => array( 'schema' => array( '$ref' => '#/components/schemas/Success' ) ) ),
 		);
-		$errors = array( '400', '404', '422', '503' );
+		$errors                             = array( '400', '404', '422', '503' );
 		if ( null !== $permission ) {
 			$errors = array_merge( $errors, array( '401', '403', '429' ) );
 		} elseif ( $is_admin ) {
