@@ -23,7 +23,13 @@ $from = ( new DateTimeImmutable( 'monday next week', wp_timezone() ) )->format( 
 $to   = ( new DateTimeImmutable( $from, wp_timezone() ) )->modify( '+30 days' )->format( 'Y-m-d' );
 
 $queries = 0;
-add_filter( 'query', static function ( $q ) use ( &$queries ) { ++$queries; return $q; } );
+add_filter(
+	'query',
+	static function ( $q ) use ( &$queries ) {
+		++$queries;
+		return $q;
+	}
+);
 Availability::slots( $service, $from, $to ); // warm-up
 
 $runs  = 50;

@@ -25,9 +25,9 @@ phpunit_counts() {
   echo "$((tests - fails)) $fails"
 }
 
-# The lint gates that the tree passes today (scripts/lint.sh; a missing tool is installed, and a Rust
-# component rustup cannot bring fails naming it). `make lint` runs every gate, phpcs included.
-for gate in php-syntax sniff-tests shellcheck rustfmt clippy; do
+# Every lint gate of `make lint` (scripts/lint.sh; a missing tool is installed, and a Rust component
+# rustup cannot bring fails naming it), one at a time so each prints its counts.
+for gate in php-syntax phpcs-plugin phpcs-dev sniff-tests annotations shellcheck rustfmt clippy; do
   echo "==> lint: $gate (scripts/lint.sh $gate)"
   scripts/lint.sh "$gate" 2>&1 | tee "$LOG_DIR/lint.log"; status=${PIPESTATUS[0]}
   read -r pass fail < <(grep -oP '^==> lint: [^:]+: \K[0-9]+ passed, [0-9]+ failed' "$LOG_DIR/lint.log" | tail -1 | awk '{print $1, $3}')

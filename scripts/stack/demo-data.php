@@ -19,7 +19,7 @@ LatePointApi\Fixture\create_latepoint_tables();
 global $wpdb;
 $p   = $wpdb->prefix . 'latepoint_';
 $now = current_time( 'mysql', true );
-if ( (int) $wpdb->get_var( "SELECT COUNT(*) FROM {$p}agents WHERE email LIKE '%@demo.example'" ) > 0 ) { // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+if ( (int) $wpdb->get_var( "SELECT COUNT(*) FROM {$p}agents WHERE email LIKE '%@demo.example'" ) > 0 ) {
 	echo "==> LatePoint demo data already present\n";
 	return;
 }
@@ -96,7 +96,7 @@ foreach ( array( array( 'Olivia', 'Brown', 'olivia.brown@demo.example', '+44 770
 }
 
 $book = static function ( string $customer, string $agent, string $service_name, DateTimeImmutable $day, int $start, int $attendees = 1, string $status = 'approved' ) use ( $insert, $wpdb, $p, $customers, $agents, $services, $location ): void {
-	$svc   = $wpdb->get_row( $wpdb->prepare( "SELECT * FROM {$p}services WHERE id = %d", $services[ $service_name ] ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+	$svc   = $wpdb->get_row( $wpdb->prepare( "SELECT * FROM {$p}services WHERE id = %d", $services[ $service_name ] ), ARRAY_A );
 	$end   = $start + (int) $svc['duration'];
 	$local = $day->setTime( intdiv( $start, 60 ), $start % 60 );
 	$utc   = static fn ( DateTimeImmutable $t ) => $t->setTimezone( new DateTimeZone( 'UTC' ) )->format( 'Y-m-d H:i:s' );

@@ -39,9 +39,9 @@ printf( "\n    curl -s -H 'X-API-Key: %s' %s\n", $created['key'], $me );
 global $wpdb;
 $lp = $wpdb->prefix . 'latepoint_';
 if ( $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $lp . 'services' ) ) ) {
-	$service  = (int) $wpdb->get_var( "SELECT id FROM {$lp}services WHERE name = 'Haircut' ORDER BY id LIMIT 1" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
-	$agent    = (int) $wpdb->get_var( "SELECT id FROM {$lp}agents WHERE first_name = 'Maria' ORDER BY id LIMIT 1" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
-	$customer = (int) $wpdb->get_var( "SELECT id FROM {$lp}customers ORDER BY id LIMIT 1" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+	$service  = (int) $wpdb->get_var( "SELECT id FROM {$lp}services WHERE name = 'Haircut' ORDER BY id LIMIT 1" );
+	$agent    = (int) $wpdb->get_var( "SELECT id FROM {$lp}agents WHERE first_name = 'Maria' ORDER BY id LIMIT 1" );
+	$customer = (int) $wpdb->get_var( "SELECT id FROM {$lp}customers ORDER BY id LIMIT 1" );
 	$monday   = ( new DateTimeImmutable( 'monday next week', wp_timezone() ) )->format( 'Y-m-d' );
 	$friday   = ( new DateTimeImmutable( 'friday next week', wp_timezone() ) )->format( 'Y-m-d' );
 	$base     = rest_url( 'latepoint-api/v1' );

@@ -234,6 +234,6 @@ function create_latepoint_tables(): void {
 function drop_latepoint_tables(): void {
 	global $wpdb;
 	foreach ( array( 'bookings', 'customers', 'agents', 'services', 'locations', 'work_periods', 'agents_services', 'activities', 'orders', 'order_items', 'settings' ) as $table ) {
-		$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}latepoint_{$table}" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}latepoint_{$table}" );
 	}
 }

@@ -69,7 +69,7 @@ ini_set('display_errors', 'stderr');
 error_reporting(E_ALL & ~E_DEPRECATED & ~E_USER_DEPRECATED);
 
 if (isset($lpapi_stack_code)) {
-	eval($lpapi_stack_code);
+	eval($lpapi_stack_code); // phpcs:ignore Generic.PHP.ForbiddenFunctions -- runs the code given with -r, as php -r does.
 } else {
 	require $lpapi_stack_file;
 }

@@ -39,9 +39,10 @@ final class CrossProcessTest extends NativeTestCase
             while (microtime(true) < $startAt - 0.005) {
                 usleep(1000);
             }
-            while (microtime(true) < $startAt) {
-                // spin: release every child within microseconds of the others
-            }
+            // Spin: release every child within microseconds of the others.
+            do {
+                $now = microtime(true);
+            } while ($now < $startAt);
             $admitted = 0;
             $denied = 0;
             for ($i = 0; $i < self::HITS_PER_CHILD; $i++) {

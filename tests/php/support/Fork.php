@@ -71,9 +71,9 @@ final class Fork
         }
         foreach ($pids as $pid) {
             $status = 0;
-            while (pcntl_waitpid($pid, $status) === -1 && pcntl_get_last_error() === PCNTL_EINTR) {
-                // retry
-            }
+            do {
+                $waited = pcntl_waitpid($pid, $status);
+            } while ($waited === -1 && pcntl_get_last_error() === PCNTL_EINTR); // retry when a signal interrupted the wait
         }
 
         $results = [];

@@ -54,7 +54,8 @@ final class Keys
     {
         $secret = substr($presented, 8);
         $windows = [];
-        for ($i = 0; $i + 8 <= strlen($secret); $i++) {
+        $length = strlen($secret);
+        for ($i = 0; $i + 8 <= $length; $i++) {
             $windows[] = substr($secret, $i, 8);
         }
 

@@ -53,7 +53,6 @@ if (!defined('LPAPI_TESTING')) {
 if (!defined('ABSPATH')) {
 	// PHPUnit includes this file from inside a method: WordPress's globals must be declared global here
 	// (what wp-config.php and wp-settings.php set without `global` themselves).
-	// phpcs:ignore
 	global $wpdb, $table_prefix, $wp_version, $wp_db_version, $wp_rewrite, $wp, $wp_query, $wp_the_query,
 		$wp_roles, $wp_locale, $wp_embed, $wp_widget_factory, $wp_filter, $wp_actions, $wp_current_filter,
 		$shortcode_tags, $current_user, $blog_id, $wp_plugin_paths, $wp_theme_directories, $wp_object_cache,

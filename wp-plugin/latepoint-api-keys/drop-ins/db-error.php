@@ -20,7 +20,7 @@ $lpapi_autoload = array_filter(
 
 if ( $lpapi_autoload ) {
 	require_once reset( $lpapi_autoload );
-	LatePointApi\Audit\Db_Outage::answer( $_SERVER, $_GET ); // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- read-only routing.
+	LatePointApi\Audit\Db_Outage::answer( $_SERVER, $_GET );
 	return;
 }
 

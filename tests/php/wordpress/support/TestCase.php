@@ -176,7 +176,8 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 		Request_Context::reset();
 
 		$query = $o['query'] ?? array();
-		if (false !== ($q = strpos($path, '?'))) {
+		$q = strpos($path, '?');
+		if (false !== $q) {
 			parse_str(substr($path, $q + 1), $from_path);
 			$query += $from_path;
 			$path = substr($path, 0, $q);

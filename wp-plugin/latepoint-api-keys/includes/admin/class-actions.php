@@ -81,7 +81,6 @@ final class Actions {
 	}
 
 	public static function generate( int $actor ): void {
-		// phpcs:disable WordPress.Security.NonceVerification.Missing -- checked in handle_post().
 		$token = isset( $_POST['form_token'] ) ? sanitize_key( wp_unslash( $_POST['form_token'] ) ) : '';
 		$input = array(
 			'name'            => self::plain_text( 'name', false ),
@@ -94,9 +93,8 @@ final class Actions {
 		foreach ( array( 'rate_limit_per_minute', 'rate_limit_per_hour' ) as $field ) {
 			$input[ $field ] = isset( $_POST[ $field ] ) ? sanitize_text_field( wp_unslash( $_POST[ $field ] ) ) : '';
 		}
-		$expiry = isset( $_POST['expiry'] ) ? sanitize_key( wp_unslash( $_POST['expiry'] ) ) : 'default';
-		$date   = isset( $_POST['expiry_date'] ) ? sanitize_text_field( wp_unslash( $_POST['expiry_date'] ) ) : '';
-		// phpcs:enable
+		$expiry          = isset( $_POST['expiry'] ) ? sanitize_key( wp_unslash( $_POST['expiry'] ) ) : 'default';
+		$date            = isset( $_POST['expiry_date'] ) ? sanitize_text_field( wp_unslash( $_POST['expiry_date'] ) ) : '';
 		self::$submitted = $input + array( 'expiry' => $expiry, 'expiry_date' => $date );
 		if ( 'default' !== $expiry ) {
 			$input['expires_at'] = self::expiry_to_iso( $expiry, $date );
@@ -115,14 +113,14 @@ final class Actions {
 	 * every output escapes it) and drop only invalid UTF-8 and control characters.
 	 */
 	public static function plain_text( string $field, bool $multiline ): string {
-		$value = isset( $_POST[ $field ] ) && is_string( $_POST[ $field ] ) ? wp_check_invalid_utf8( wp_unslash( $_POST[ $field ] ) ) : ''; // phpcs:ignore WordPress.Security.NonceVerification.Missing, WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- nonce checked in handle_post(); cleaned here.
+		$value = isset( $_POST[ $field ] ) && is_string( $_POST[ $field ] ) ? wp_check_invalid_utf8( wp_unslash( $_POST[ $field ] ) ) : '';
 		$value = $multiline ? str_replace( "\r\n", "\n", $value ) : $value;
 		return trim( (string) preg_replace( $multiline ? '/[\x00-\x08\x0B-\x1F\x7F]/' : '/[\x00-\x1F\x7F]+/', $multiline ? '' : ' ', $value ) );
 	}
 
 	public static function rotate( int $id, int $actor ): void {
-		$grace = isset( $_POST['grace_seconds'] ) ? (int) $_POST['grace_seconds'] : 0; // phpcs:ignore WordPress.Security.NonceVerification.Missing
-		$token = isset( $_POST['form_token'] ) ? sanitize_key( wp_unslash( $_POST['form_token'] ) ) : ''; // phpcs:ignore WordPress.Security.NonceVerification.Missing
+		$grace = isset( $_POST['grace_seconds'] ) ? (int) $_POST['grace_seconds'] : 0;
+		$token = isset( $_POST['form_token'] ) ? sanitize_key( wp_unslash( $_POST['form_token'] ) ) : '';
 		if ( ! in_array( $grace, Key_Service::GRACE_CHOICES, true ) ) {
 			throw new Validation_Error( array( 'grace_seconds' => __( 'Choose a grace period from the list.', 'latepoint-api-keys' ) ) );
 		}
@@ -138,14 +136,12 @@ final class Actions {
 	}
 
 	public static function save_settings(): void {
-		// phpcs:disable WordPress.Security.NonceVerification.Missing -- checked in handle_post().
 		$input = array();
 		foreach ( array( 'live_per_minute', 'live_per_hour', 'test_per_minute', 'test_per_hour', 'retention_days', 'key_cap' ) as $field ) {
 			$input[ $field ] = isset( $_POST[ $field ] ) ? sanitize_text_field( wp_unslash( $_POST[ $field ] ) ) : '';
 		}
 		$input['trusted_proxies'] = isset( $_POST['trusted_proxies'] ) ? sanitize_textarea_field( wp_unslash( $_POST['trusted_proxies'] ) ) : '';
-		// phpcs:enable
-		self::$submitted = $input;
+		self::$submitted          = $input;
 		Settings::update( $input );
 		self::redirect_with( 'settings_saved', 'settings' );
 	}

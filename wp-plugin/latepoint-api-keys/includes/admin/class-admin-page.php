@@ -71,7 +71,6 @@ final class Admin_Page {
 		if ( ! current_user_can( self::CAPABILITY ) ) {
 			wp_die( esc_html__( 'You are not allowed to manage API keys.', 'latepoint-api-keys' ), 403 );
 		}
-		// phpcs:disable WordPress.Security.NonceVerification.Recommended -- navigation only.
 		$tab = isset( $_GET['tab'] ) ? sanitize_key( wp_unslash( $_GET['tab'] ) ) : 'keys';
 		$tab = in_array( $tab, self::TABS, true ) ? $tab : 'keys';
 		if ( null === Actions::$revealed && Actions::$field_errors && isset( Actions::$submitted['name'] ) ) {
@@ -80,8 +79,7 @@ final class Admin_Page {
 		if ( null !== Actions::$revealed ) {
 			$tab = 'keys';
 		}
-		$done = isset( $_GET['done'] ) ? sanitize_key( wp_unslash( $_GET['done'] ) ) : '';
-		// phpcs:enable
+		$done          = isset( $_GET['done'] ) ? sanitize_key( wp_unslash( $_GET['done'] ) ) : '';
 		$done_messages = array(
 			'disabled'       => __( 'The key is disabled. Requests with it now get 401 key_disabled.', 'latepoint-api-keys' ),
 			'enabled'        => __( 'The key is enabled again.', 'latepoint-api-keys' ),
@@ -175,7 +173,7 @@ final class Admin_Page {
 	/** A form-table row, with the field's error under it. $html is built from escaped parts. */
 	public static function row( string $field, string $label, string $html ): void {
 		echo '<tr><th scope="row">' . esc_html( $label ) . '</th><td>';
-		echo $html; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- every part escaped by the caller.
+		echo $html; // phpcs:ignore LatePointApi.Security.EscapedOutput.OutputNotEscaped -- the callers pass HTML whose every part they escaped.
 		if ( isset( Actions::$field_errors[ $field ] ) ) {
 			echo '<p class="lpapi-field-error">' . esc_html( Actions::$field_errors[ $field ] ) . '</p>';
 		}
@@ -188,12 +186,14 @@ final class Admin_Page {
 			return;
 		}
 		echo '<div class="tablenav"><div class="tablenav-pages">';
-		echo paginate_links( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- core escapes.
-			array(
-				'base'    => esc_url_raw( add_query_arg( 'paged', '%#%', self::url( array_filter( $args ) ) ) ),
-				'format'  => '',
-				'current' => $paged,
-				'total'   => $pages,
+		echo wp_kses_post(
+			(string) paginate_links(
+				array(
+					'base'    => esc_url_raw( add_query_arg( 'paged', '%#%', self::url( array_filter( $args ) ) ) ),
+					'format'  => '',
+					'current' => $paged,
+					'total'   => $pages,
+				)
 			)
 		);
 		echo '</div></div>';

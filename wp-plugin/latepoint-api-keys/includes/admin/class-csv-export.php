@@ -29,7 +29,7 @@ final class Csv_Export {
 		nocache_headers();
 		header( 'Content-Type: text/csv; charset=utf-8' );
 		header( 'Content-Disposition: attachment; filename="latepoint-api-log-' . gmdate( 'Ymd-His' ) . '.csv"' );
-		$out = fopen( 'php://output', 'w' ); // phpcs:ignore WordPress.WP.AlternativeFunctions
+		$out = fopen( 'php://output', 'w' );
 		fputcsv( $out, array( 'time', 'request_id', 'event', 'key_id', 'key_prefix', 'actor_user_id', 'method', 'route', 'status', 'error_code', 'client_ip', 'user_agent', 'duration_ms' ) );
 		$offset = 0;
 		do {
@@ -40,7 +40,7 @@ final class Csv_Export {
 			}
 			$offset += 1000;
 		} while ( count( $page['items'] ) === 1000 && $offset < 1000000 );
-		fclose( $out ); // phpcs:ignore WordPress.WP.AlternativeFunctions
+		fclose( $out );
 		exit;
 	}
 
@@ -60,7 +60,6 @@ final class Csv_Export {
 
 	/** @return array<string, mixed> */
 	public static function log_filters(): array {
-		// phpcs:disable WordPress.Security.NonceVerification.Recommended -- read-only filters.
 		$filters = array(
 			'key_id'    => isset( $_GET['key_id'] ) ? absint( $_GET['key_id'] ) : 0,
 			'status'    => isset( $_GET['status'] ) ? sanitize_text_field( wp_unslash( $_GET['status'] ) ) : '',
@@ -68,7 +67,6 @@ final class Csv_Export {
 			'date_from' => isset( $_GET['date_from'] ) ? sanitize_text_field( wp_unslash( $_GET['date_from'] ) ) : '',
 			'date_to'   => isset( $_GET['date_to'] ) ? sanitize_text_field( wp_unslash( $_GET['date_to'] ) ) : '',
 		);
-		// phpcs:enable
 		foreach ( array( 'date_from', 'date_to' ) as $field ) {
 			if ( ! preg_match( '/^\d{4}-\d{2}-\d{2}$/', $filters[ $field ] ) ) {
 				$filters[ $field ] = '';

@@ -20,12 +20,10 @@ defined( 'ABSPATH' ) || exit;
 final class Keys_Tab {
 
 	public static function render_keys(): void {
-		// phpcs:disable WordPress.Security.NonceVerification.Recommended -- navigation only.
 		$view   = isset( $_GET['view'] ) ? sanitize_key( wp_unslash( $_GET['view'] ) ) : '';
 		$key_id = isset( $_GET['key'] ) ? absint( $_GET['key'] ) : 0;
 		$status = isset( $_GET['status'] ) ? sanitize_key( wp_unslash( $_GET['status'] ) ) : '';
 		$paged  = isset( $_GET['paged'] ) ? max( 1, absint( $_GET['paged'] ) ) : 1;
-		// phpcs:enable
 		if ( $key_id && in_array( $view, array( 'revoke', 'rotate', 'usage' ), true ) ) {
 			try {
 				$record = Key_Service::get( $key_id );

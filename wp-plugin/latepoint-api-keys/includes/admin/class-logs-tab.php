@@ -22,7 +22,7 @@ final class Logs_Tab {
 	public static function render_logs(): void {
 		Audit_Log::flush();
 		$filters  = Csv_Export::log_filters();
-		$paged    = isset( $_GET['paged'] ) ? max( 1, absint( $_GET['paged'] ) ) : 1; // phpcs:ignore WordPress.Security.NonceVerification.Recommended
+		$paged    = isset( $_GET['paged'] ) ? max( 1, absint( $_GET['paged'] ) ) : 1;
 		$per_page = 50;
 		$result   = Log_Query::query( $filters, ( $paged - 1 ) * $per_page, $per_page );
 		$keys     = Key_Service::list( array(), 0, 200 )['items'];

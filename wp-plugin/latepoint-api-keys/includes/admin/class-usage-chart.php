@@ -27,7 +27,7 @@ final class Usage_Chart {
 		echo '<p><code>' . esc_html( $key['display'] ) . '</code> · ' . esc_html( Permissions::summary( $key['permissions'] ) ) . ' · ';
 		/* translators: 1: per minute, 2: per hour */
 		echo esc_html( sprintf( __( 'limits %1$d/min, %2$d/hour', 'latepoint-api-keys' ), $key['limits']['per_minute'], $key['limits']['per_hour'] ) ) . '</p>';
-		echo self::usage_svg( $series ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- built from escaped parts.
+		echo self::usage_svg( $series ); // phpcs:ignore LatePointApi.Security.EscapedOutput.OutputNotEscaped -- usage_svg() escapes every attribute and text it puts in the SVG.
 		$totals = array( 'requests' => 0, 'errors' => 0, 'rate_limited' => 0 );
 		foreach ( $series as $day ) {
 			foreach ( $totals as $name => $sum ) {

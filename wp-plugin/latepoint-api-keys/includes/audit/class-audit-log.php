@@ -64,7 +64,7 @@ final class Audit_Log {
 					'actor_user_id' => $actor,
 					'method'        => isset( $_SERVER['REQUEST_METHOD'] ) ? sanitize_text_field( wp_unslash( $_SERVER['REQUEST_METHOD'] ) ) : '',
 					'client_ip'     => Client_Ip::resolve( $_SERVER, (array) Settings::get( 'trusted_proxies' ) ),
-					'user_agent'    => isset( $_SERVER['HTTP_USER_AGENT'] ) ? wp_unslash( $_SERVER['HTTP_USER_AGENT'] ) : '', // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- cleaned in clean().
+					'user_agent'    => isset( $_SERVER['HTTP_USER_AGENT'] ) ? wp_unslash( $_SERVER['HTTP_USER_AGENT'] ) : '',
 					'request_id'    => Request_Context::request_id(),
 				)
 			)
@@ -127,16 +127,16 @@ final class Audit_Log {
 	}
 
 	private static function flush_batch( string $file ): int {
-		$handle = @fopen( $file, 'r+b' ); // phpcs:ignore WordPress.PHP.NoSilencedErrors, WordPress.WP.AlternativeFunctions
+		$handle = @fopen( $file, 'r+b' ); // phpcs:ignore Generic.PHP.NoSilencedErrors -- the spool file may be gone (another process flushed it); false is handled.
 		if ( false === $handle ) {
 			return 0;
 		}
 		if ( ! flock( $handle, LOCK_EX | LOCK_NB ) ) {
-			fclose( $handle ); // phpcs:ignore WordPress.WP.AlternativeFunctions
+			fclose( $handle );
 			return 0; // Another process is on it.
 		}
 		$rows = array();
-		while ( false !== ( $line = fgets( $handle ) ) ) { // phpcs:ignore WordPress.CodeAnalysis.AssignmentInCondition
+		while ( false !== ( $line = fgets( $handle ) ) ) { // phpcs:ignore Generic.CodeAnalysis.AssignmentInCondition -- the read-a-line loop.
 			$row = Spool::decode( $line );
 			if ( null !== $row ) {
 				$rows[] = $row;
@@ -154,10 +154,10 @@ final class Audit_Log {
 		if ( $ok ) {
 			self::add_usage( $rows );
 			self::touch_keys( $rows );
-			unlink( $file ); // phpcs:ignore WordPress.WP.AlternativeFunctions
+			unlink( $file );
 		}
 		flock( $handle, LOCK_UN );
-		fclose( $handle ); // phpcs:ignore WordPress.WP.AlternativeFunctions
+		fclose( $handle );
 		return $ok ? count( $rows ) : 0;
 	}
 
@@ -185,7 +185,7 @@ final class Audit_Log {
 		}
 		$sql      = 'INSERT INTO ' . Schema::audit_log() . ' (' . implode( ',', $columns ) . ') VALUES ' . implode( ',', $placeholders );
 		$suppress = $wpdb->suppress_errors( true );
-		$result   = $wpdb->query( $values ? $wpdb->prepare( $sql, $values ) : $sql ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders built above.
+		$result   = $wpdb->query( $values ? $wpdb->prepare( $sql, $values ) : $sql ); // phpcs:ignore LatePointApi.Security.PreparedSql.NotPrepared,LatePointApi.Security.PreparedSql.UnsafeQueryPart -- $sql holds only literals and the placeholders built above for $values.
 		$wpdb->suppress_errors( $suppress );
 		return false !== $result;
 	}
@@ -213,7 +213,7 @@ final class Audit_Log {
 			$wpdb->query(
 				$wpdb->prepare(
 					'INSERT INTO ' . Schema::usage_daily() . ' (key_id, day, requests, errors, rate_limited) VALUES (%d, %s, %d, %d, %d)
-					 ON DUPLICATE KEY UPDATE requests = requests + VALUES(requests), errors = errors + VALUES(errors), rate_limited = rate_limited + VALUES(rate_limited)', // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+					 ON DUPLICATE KEY UPDATE requests = requests + VALUES(requests), errors = errors + VALUES(errors), rate_limited = rate_limited + VALUES(rate_limited)',
 					$key_id,
 					$day,
 					$requests,
@@ -237,7 +237,7 @@ final class Audit_Log {
 			$used_at = substr( $row['created_at'], 0, 19 );
 			$wpdb->query(
 				$wpdb->prepare(
-					'UPDATE ' . Schema::keys() . ' SET last_used_at = %s, last_used_ip = %s WHERE id = %d AND (last_used_at IS NULL OR last_used_at <= %s)', // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+					'UPDATE ' . Schema::keys() . ' SET last_used_at = %s, last_used_ip = %s WHERE id = %d AND (last_used_at IS NULL OR last_used_at <= %s)',
 					$used_at,
 					$row['client_ip'],
 					$key_id,
@@ -264,7 +264,7 @@ final class Audit_Log {
 		$ids = array();
 		if ( $hashes ) {
 			global $wpdb;
-			$found = $wpdb->get_results( $wpdb->prepare( 'SELECT id, key_hash, key_prefix FROM ' . Schema::keys() . ' WHERE key_hash IN (' . implode( ',', array_fill( 0, count( $hashes ), '%s' ) ) . ')', array_keys( $hashes ) ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders built above.
+			$found = $wpdb->get_results( $wpdb->prepare( 'SELECT id, key_hash, key_prefix FROM ' . Schema::keys() . ' WHERE key_hash IN (' . implode( ',', array_fill( 0, count( $hashes ), '%s' ) ) . ')', array_keys( $hashes ) ), ARRAY_A );
 			foreach ( $found ?: array() as $key ) {
 				$ids[ $key['key_hash'] ] = $key;
 			}
@@ -307,8 +307,8 @@ final class Audit_Log {
 		global $wpdb;
 		$days    = max( 1, (int) Settings::get( 'retention_days' ) );
 		$cutoff  = gmdate( 'Y-m-d H:i:s', time() - $days * DAY_IN_SECONDS );
-		$deleted = (int) $wpdb->query( $wpdb->prepare( 'DELETE FROM ' . Schema::audit_log() . ' WHERE created_at < %s', $cutoff ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
-		$wpdb->query( $wpdb->prepare( 'DELETE FROM ' . Schema::usage_daily() . ' WHERE day < %s', substr( $cutoff, 0, 10 ) ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$deleted = (int) $wpdb->query( $wpdb->prepare( 'DELETE FROM ' . Schema::audit_log() . ' WHERE created_at < %s', $cutoff ) );
+		$wpdb->query( $wpdb->prepare( 'DELETE FROM ' . Schema::usage_daily() . ' WHERE day < %s', substr( $cutoff, 0, 10 ) ) );
 		return $deleted;
 	}
 }

@@ -50,7 +50,7 @@ final class Db_Outage {
 		if ( ! headers_sent() ) {
 			header( 'Content-Type: application/json; charset=UTF-8' );
 		}
-		echo json_encode(
+		echo json_encode( // phpcs:ignore LatePointApi.Security.EscapedOutput.OutputNotEscaped -- a JSON body sent as application/json, not HTML.
 			array(
 				'status' => 'error',
 				'error'  => array(

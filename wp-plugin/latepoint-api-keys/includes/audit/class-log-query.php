@@ -97,7 +97,7 @@ final class Log_Query {
 	public static function usage( int $key_id, int $days = 30 ): array {
 		global $wpdb;
 		$from   = gmdate( 'Y-m-d', time() - ( $days - 1 ) * DAY_IN_SECONDS );
-		$rows   = $wpdb->get_results( $wpdb->prepare( 'SELECT day, requests, errors, rate_limited FROM ' . Schema::usage_daily() . ' WHERE key_id = %d AND day >= %s', $key_id, $from ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$rows   = $wpdb->get_results( $wpdb->prepare( 'SELECT day, requests, errors, rate_limited FROM ' . Schema::usage_daily() . ' WHERE key_id = %d AND day >= %s', $key_id, $from ), ARRAY_A );
 		$by_day = array();
 		foreach ( $rows ?: array() as $row ) {
 			$by_day[ $row['day'] ] = $row;

@@ -51,11 +51,11 @@ final class Spool {
 		if ( null === $path ) {
 			return null;
 		}
-		if ( ! is_dir( $path ) && ! ( $create && @mkdir( $path, 0755, true ) ) && ! is_dir( $path ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors -- a race with another process is fine.
+		if ( ! is_dir( $path ) && ! ( $create && @mkdir( $path, 0755, true ) ) && ! is_dir( $path ) ) { // phpcs:ignore Generic.PHP.NoSilencedErrors -- another process may create the folder first; is_dir() decides.
 			return null;
 		}
 		if ( $create && ! is_file( $path . '/index.php' ) ) {
-			@file_put_contents( $path . '/index.php', "<?php\n// Silence is golden.\n" ); // phpcs:ignore WordPress.PHP.NoSilencedErrors, WordPress.WP.AlternativeFunctions
+			@file_put_contents( $path . '/index.php', "<?php\n// Silence is golden.\n" ); // phpcs:ignore Generic.PHP.NoSilencedErrors -- best effort; the folder is protected by its .htaccess and by the exit header of every file.
 		}
 		if ( ! is_writable( $path ) ) {
 			return null;
@@ -89,14 +89,14 @@ final class Spool {
 		}
 		$path = null !== $legacy && is_dir( $legacy ) ? $legacy : WP_CONTENT_DIR . '/lpapi-spool-' . bin2hex( random_bytes( 12 ) );
 		$code = "<?php\n// Where the LatePoint API Keys audit spool lives (read by the plugin and its db-error drop-in).\n"
-			. "defined( 'ABSPATH' ) || exit;\nreturn " . var_export( $path, true ) . ";\n"; // phpcs:ignore WordPress.PHP.DevelopmentFunctions -- writes PHP code.
+			. "defined( 'ABSPATH' ) || exit;\nreturn " . var_export( $path, true ) . ";\n"; // phpcs:ignore Generic.PHP.ForbiddenFunctions -- writes a PHP string literal of the path into the location file.
 		$tmp  = $location . '.' . bin2hex( random_bytes( 4 ) ) . '.tmp';
-		if ( false === @file_put_contents( $tmp, $code ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors, WordPress.WP.AlternativeFunctions
+		if ( false === @file_put_contents( $tmp, $code ) ) { // phpcs:ignore Generic.PHP.NoSilencedErrors -- an unwritable wp-content is reported by the false result.
 			return null;
 		}
 		// link() fails when the location exists: the first process to get here decides.
-		$won = @link( $tmp, $location ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
-		@unlink( $tmp ); // phpcs:ignore WordPress.PHP.NoSilencedErrors, WordPress.WP.AlternativeFunctions
+		$won = @link( $tmp, $location ); // phpcs:ignore Generic.PHP.NoSilencedErrors -- link() fails when another process wrote the location first, which is the race it resolves.
+		@unlink( $tmp ); // phpcs:ignore Generic.PHP.NoSilencedErrors -- the temporary file may already be gone.
 		if ( ! $won && ! is_file( $location ) ) {
 			return null;
 		}
@@ -127,7 +127,7 @@ final class Spool {
 				$lines .= $line . "\n";
 			}
 		}
-		$handle = @fopen( $file, 'ab' ); // phpcs:ignore WordPress.PHP.NoSilencedErrors, WordPress.WP.AlternativeFunctions
+		$handle = @fopen( $file, 'ab' ); // phpcs:ignore Generic.PHP.NoSilencedErrors -- an unwritable spool is reported by the false result (the row then goes to the database).
 		if ( false === $handle ) {
 			return false;
 		}
@@ -136,10 +136,10 @@ final class Spool {
 		if ( is_array( $stat ) && 0 === (int) $stat['size'] ) {
 			$lines = self::HEADER . $lines;
 		}
-		$written = fwrite( $handle, $lines ); // phpcs:ignore WordPress.WP.AlternativeFunctions
+		$written = fwrite( $handle, $lines );
 		fflush( $handle );
 		flock( $handle, LOCK_UN );
-		fclose( $handle ); // phpcs:ignore WordPress.WP.AlternativeFunctions
+		fclose( $handle );
 		return strlen( $lines ) === $written;
 	}
 
@@ -156,15 +156,15 @@ final class Spool {
 	/** The first row waiting, or null. */
 	public static function first_row(): ?array {
 		$file   = self::file();
-		$handle = null === $file ? false : @fopen( $file, 'rb' ); // phpcs:ignore WordPress.PHP.NoSilencedErrors, WordPress.WP.AlternativeFunctions
+		$handle = null === $file ? false : @fopen( $file, 'rb' ); // phpcs:ignore Generic.PHP.NoSilencedErrors -- no spool file yet is the common case; false is handled.
 		if ( false === $handle ) {
 			return null;
 		}
 		$row = null;
-		while ( null === $row && false !== ( $line = fgets( $handle, 8192 ) ) ) { // phpcs:ignore WordPress.CodeAnalysis.AssignmentInCondition
+		while ( null === $row && false !== ( $line = fgets( $handle, 8192 ) ) ) { // phpcs:ignore Generic.CodeAnalysis.AssignmentInCondition -- the read-a-line loop.
 			$row = self::decode( $line );
 		}
-		fclose( $handle ); // phpcs:ignore WordPress.WP.AlternativeFunctions
+		fclose( $handle );
 		return $row;
 	}
 
@@ -192,12 +192,12 @@ final class Spool {
 				continue;
 			}
 			$batch = $dir . '/batch-' . gmdate( 'YmdHis' ) . '-' . bin2hex( random_bytes( 6 ) ) . ( self::FILE === $name ? '.php' : '.jsonl' );
-			if ( @rename( $spool, $batch ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors -- another process may have taken it.
-				$handle = @fopen( $batch, 'rb' ); // phpcs:ignore WordPress.PHP.NoSilencedErrors, WordPress.WP.AlternativeFunctions
+			if ( @rename( $spool, $batch ) ) { // phpcs:ignore Generic.PHP.NoSilencedErrors -- another process may have taken the spool first.
+				$handle = @fopen( $batch, 'rb' ); // phpcs:ignore Generic.PHP.NoSilencedErrors -- the batch may have been flushed by another process; false is handled.
 				if ( $handle ) {
 					flock( $handle, LOCK_EX );
 					flock( $handle, LOCK_UN );
-					fclose( $handle ); // phpcs:ignore WordPress.WP.AlternativeFunctions
+					fclose( $handle );
 				}
 			}
 		}
@@ -224,14 +224,14 @@ final class Spool {
 			$ours = array( self::FILE, self::LEGACY_FILE, 'index.php', '.htaccess' );
 			foreach ( array_merge( array_map( static fn ( string $name ): string => $dir . '/' . $name, $ours ), self::batches() ) as $file ) {
 				if ( is_file( $file ) ) {
-					@unlink( $file ); // phpcs:ignore WordPress.PHP.NoSilencedErrors, WordPress.WP.AlternativeFunctions
+					@unlink( $file ); // phpcs:ignore Generic.PHP.NoSilencedErrors -- another process may have removed the file first.
 				}
 			}
-			@rmdir( $dir ); // phpcs:ignore WordPress.PHP.NoSilencedErrors, WordPress.WP.AlternativeFunctions -- only when empty.
+			@rmdir( $dir ); // phpcs:ignore Generic.PHP.NoSilencedErrors -- removes the folder only when it is empty.
 		}
 		$location = self::location_file();
 		if ( null !== $location && is_file( $location ) ) {
-			@unlink( $location ); // phpcs:ignore WordPress.PHP.NoSilencedErrors, WordPress.WP.AlternativeFunctions
+			@unlink( $location ); // phpcs:ignore Generic.PHP.NoSilencedErrors -- the location file may already be gone.
 		}
 		self::forget();
 	}

@@ -57,7 +57,7 @@ final class Authenticator {
 	 * @param mixed $result
 	 * @return mixed
 	 */
-	public static function pre_dispatch( $result, $server, \WP_REST_Request $request ) {
+	public static function pre_dispatch( $result, $server, \WP_REST_Request $request ) { // phpcs:ignore Generic.CodeAnalysis.UnusedFunctionParameter -- rest_pre_dispatch passes the server before the request.
 		if ( null !== $result || ! Routes::is_api_route( $request->get_route() ) ) {
 			return $result;
 		}
@@ -209,7 +209,7 @@ final class Authenticator {
 		// The web server's first copy belongs to the request PHP is serving, not to one dispatched inside it.
 		$first = null;
 		if ( null !== $header && isset( $_SERVER[ Credentials::FIRST_X_API_KEY ], $_SERVER['HTTP_X_API_KEY'] ) && $header === $_SERVER['HTTP_X_API_KEY'] ) {
-			$first = (string) $_SERVER[ Credentials::FIRST_X_API_KEY ]; // phpcs:ignore WordPress.Security.ValidatedSanitizedInput -- compared, never stored or shown.
+			$first = (string) $_SERVER[ Credentials::FIRST_X_API_KEY ];
 		}
 		return Credentials::read( $header, $authorization, $first );
 	}
@@ -258,7 +258,7 @@ final class Authenticator {
 	}
 
 	/** rest_post_dispatch: envelope, X-Request-Id, rate-limit headers, the audit row. */
-	public static function post_dispatch( $response, $server, \WP_REST_Request $request ) {
+	public static function post_dispatch( $response, $server, \WP_REST_Request $request ) { // phpcs:ignore Generic.CodeAnalysis.UnusedFunctionParameter -- rest_post_dispatch passes the server before the request.
 		if ( ! $response instanceof \WP_REST_Response || ! Routes::is_api_route( $request->get_route() ) ) {
 			return $response;
 		}

@@ -46,7 +46,7 @@ final class Client_Ip {
 	/** The canonical text form of an IP, or '' when it is not one. */
 	public static function normalize( string $ip ): string {
 		$ip     = trim( $ip, " \t[]" );
-		$packed = @inet_pton( $ip ); // phpcs:ignore WordPress.PHP.NoSilencedErrors -- invalid input is expected here.
+		$packed = inet_pton( $ip );
 		if ( false === $packed ) {
 			return '';
 		}
@@ -80,7 +80,7 @@ final class Client_Ip {
 
 	/** @param string[] $list */
 	public static function in_list( string $ip, array $list ): bool {
-		$packed = @inet_pton( self::normalize( $ip ) ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
+		$packed = inet_pton( self::normalize( $ip ) );
 		if ( false === $packed ) {
 			return false;
 		}

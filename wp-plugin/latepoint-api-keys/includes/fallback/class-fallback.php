@@ -124,7 +124,6 @@ final class Fallback {
 		$decision = null;
 		Rate_Store::update(
 			$bucket,
-			$now,
 			static function ( array $stored ) use ( $now, $per_minute, $per_hour, $cost, &$decision ) {
 				list( $decision, $next ) = Rate_Store::evaluate( $stored, $now, $per_minute, $per_hour, $cost, true );
 				return $next;

@@ -106,7 +106,7 @@ final class Rate_Store {
 		if ( 'database' === $store ) {
 			global $wpdb;
 			$row = $wpdb->get_row(
-				$wpdb->prepare( 'SELECT minute_index, minute_count, hour_count FROM ' . self::table() . ' WHERE bucket = %s', hash( 'sha256', $bucket ) ), // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- table name is ours.
+				$wpdb->prepare( 'SELECT minute_index, minute_count, hour_count FROM ' . self::table() . ' WHERE bucket = %s', hash( 'sha256', $bucket ) ),
 				ARRAY_N
 			);
 			return $row ? array_map( 'intval', $row ) : array( 0, 0, 0 );
@@ -119,7 +119,7 @@ final class Rate_Store {
 	 *
 	 * @param callable(array): ?array $decide
 	 */
-	public static function update( string $bucket, int $now, callable $decide ): void {
+	public static function update( string $bucket, callable $decide ): void {
 		$store = self::kind();
 		if ( 'memory' === $store ) {
 			$next = $decide( self::$memory_counters[ $bucket ] ?? array( 0, 0, 0 ) );
@@ -152,15 +152,14 @@ final class Rate_Store {
 			return;
 		}
 		global $wpdb;
-		$table = self::table();
-		$id    = hash( 'sha256', $bucket );
+		$id = hash( 'sha256', $bucket );
 		// A row lock (SELECT … FOR UPDATE in a transaction) makes read-decide-write atomic.
 		$wpdb->query( 'START TRANSACTION' );
-		$wpdb->query( $wpdb->prepare( "INSERT IGNORE INTO {$table} (bucket, minute_index, minute_count, hour_count) VALUES (%s, 0, 0, 0)", $id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
-		$row  = $wpdb->get_row( $wpdb->prepare( "SELECT minute_index, minute_count, hour_count FROM {$table} WHERE bucket = %s FOR UPDATE", $id ), ARRAY_N ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$wpdb->query( $wpdb->prepare( 'INSERT IGNORE INTO ' . self::table() . ' (bucket, minute_index, minute_count, hour_count) VALUES (%s, 0, 0, 0)', $id ) );
+		$row  = $wpdb->get_row( $wpdb->prepare( 'SELECT minute_index, minute_count, hour_count FROM ' . self::table() . ' WHERE bucket = %s FOR UPDATE', $id ), ARRAY_N );
 		$next = $decide( $row ? array_map( 'intval', $row ) : array( 0, 0, 0 ) );
 		if ( null !== $next ) {
-			$wpdb->query( $wpdb->prepare( "UPDATE {$table} SET minute_index = %d, minute_count = %d, hour_count = %d WHERE bucket = %s", $next[0], $next[1], $next[2], $id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+			$wpdb->query( $wpdb->prepare( 'UPDATE ' . self::table() . ' SET minute_index = %d, minute_count = %d, hour_count = %d WHERE bucket = %s', $next[0], $next[1], $next[2], $id ) );
 		}
 		$wpdb->query( 'COMMIT' );
 	}

@@ -10,6 +10,7 @@
 
 namespace LatePointApi\Native {
 	if ( ! class_exists( LpapiException::class, false ) ) {
+		// phpcs:disable Generic.Files.OneObjectStructurePerFile -- the extension's exception hierarchy, declared together and only when the extension is not loaded.
 		/** Base class of every exception the lpapi functions throw. */
 		class LpapiException extends \Exception {}
 		/** A presented key is malformed. */
@@ -22,6 +23,7 @@ namespace LatePointApi\Native {
 		class SharedMemoryException extends LpapiException {}
 		/** The OS random source failed. */
 		class EntropyException extends LpapiException {}
+		// phpcs:enable
 	}
 }
 

@@ -70,14 +70,14 @@ final class Key_Repository {
 	/** A key row by id, or null. */
 	public static function by_id( int $id ): ?array {
 		global $wpdb;
-		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT * FROM ' . Schema::keys() . ' WHERE id = %d', $id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT * FROM ' . Schema::keys() . ' WHERE id = %d', $id ), ARRAY_A );
 		return $row ? $row : null;
 	}
 
 	/** A key row by hash, or null; a Storage_Error when the table cannot be read. */
 	public static function by_hash( string $hash ): ?array {
 		global $wpdb;
-		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT * FROM ' . Schema::keys() . ' WHERE key_hash = %s', $hash ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT * FROM ' . Schema::keys() . ' WHERE key_hash = %s', $hash ), ARRAY_A );
 		if ( null === $row && '' !== $wpdb->last_error ) {
 			throw new Storage_Error( 'The key store is unavailable.' );
 		}
@@ -87,13 +87,13 @@ final class Key_Repository {
 	/** Active keys not expired at $now. */
 	public static function count_active( string $now ): int {
 		global $wpdb;
-		return (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM ' . Schema::keys() . " WHERE status = 'active' AND (expires_at IS NULL OR expires_at > %s)", $now ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		return (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM ' . Schema::keys() . " WHERE status = 'active' AND (expires_at IS NULL OR expires_at > %s)", $now ) );
 	}
 
 	/** Active or disabled keys past their expiry become expired; returns how many. */
 	public static function expire_due( string $now ): int {
 		global $wpdb;
-		$changed = $wpdb->query( $wpdb->prepare( 'UPDATE ' . Schema::keys() . " SET status = 'expired', updated_at = %s WHERE status IN ('active','disabled') AND expires_at IS NOT NULL AND expires_at <= %s", $now, $now ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$changed = $wpdb->query( $wpdb->prepare( 'UPDATE ' . Schema::keys() . " SET status = 'expired', updated_at = %s WHERE status IN ('active','disabled') AND expires_at IS NOT NULL AND expires_at <= %s", $now, $now ) );
 		if ( false === $changed ) {
 			throw new Storage_Error( 'Expired keys could not be marked.' );
 		}

@@ -234,7 +234,7 @@ final class Availability {
 	/** The service row, or null. */
 	private static function service( int $id ): ?array {
 		global $wpdb;
-		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT id, status, duration, buffer_before, buffer_after, timeblock_interval, capacity_max FROM ' . Tables::name( 'services' ) . ' WHERE id = %d', $id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT id, status, duration, buffer_before, buffer_after, timeblock_interval, capacity_max FROM ' . Tables::name( 'services' ) . ' WHERE id = %d', $id ), ARRAY_A );
 		self::check();
 		return $row ? $row : null;
 	}
@@ -242,7 +242,7 @@ final class Availability {
 	/** The agent row (id, status), or null. */
 	private static function agent( int $id ): ?array {
 		global $wpdb;
-		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT id, status FROM ' . Tables::name( 'agents' ) . ' WHERE id = %d', $id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT id, status FROM ' . Tables::name( 'agents' ) . ' WHERE id = %d', $id ), ARRAY_A );
 		self::check();
 		return $row ? $row : null;
 	}
@@ -260,9 +260,9 @@ final class Availability {
 		if ( null !== $agent_id ) {
 			$sql .= $wpdb->prepare( ' AND s.agent_id = %d', $agent_id );
 		}
-		$rows = $wpdb->get_results( $sql . ' ORDER BY s.agent_id, s.location_id', ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$rows = $wpdb->get_results( $sql . ' ORDER BY s.agent_id, s.location_id', ARRAY_A ); // phpcs:ignore LatePointApi.Security.PreparedSql.NotPrepared -- $sql is built above from literals, Tables::name() and $wpdb->prepare().
 		self::check();
-		$locations = $wpdb->get_results( 'SELECT id, status FROM ' . Tables::name( 'locations' ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$locations = $wpdb->get_results( 'SELECT id, status FROM ' . Tables::name( 'locations' ), ARRAY_A );
 		self::check();
 		$active   = array();
 		$inactive = array();
@@ -290,7 +290,7 @@ final class Availability {
 	/** The LatePoint settings availability needs, in one query (the newest row of a name wins). */
 	private static function settings(): array {
 		global $wpdb;
-		$rows = $wpdb->get_results( 'SELECT name, value FROM ' . Tables::name( 'settings' ) . " WHERE name IN ('timeslot_blocking_statuses', 'timeblock_interval', 'earliest_possible_booking', 'latest_possible_booking') ORDER BY id", ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$rows = $wpdb->get_results( 'SELECT name, value FROM ' . Tables::name( 'settings' ) . " WHERE name IN ('timeslot_blocking_statuses', 'timeblock_interval', 'earliest_possible_booking', 'latest_possible_booking') ORDER BY id", ARRAY_A );
 		self::check();
 		$out = array();
 		foreach ( (array) $rows as $row ) {
@@ -322,7 +322,7 @@ final class Availability {
 			$sql   .= ' AND id <> %d';
 			$args[] = $ignore_id;
 		}
-		$rows = $wpdb->get_results( $wpdb->prepare( $sql, $args ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$rows = $wpdb->get_results( $wpdb->prepare( $sql, $args ), ARRAY_A ); // phpcs:ignore LatePointApi.Security.PreparedSql.UnsafeQueryPart -- $sql is literal SQL over Tables::name() with the placeholders of $args.
 		self::check();
 		$out = array();
 		foreach ( (array) $rows as $row ) {
@@ -357,7 +357,7 @@ final class Availability {
 			return null;
 		}
 		try {
-			$when = @$now->modify( $modifier ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
+			$when = @$now->modify( $modifier ); // phpcs:ignore Generic.PHP.NoSilencedErrors -- an invalid modifier in LatePoint's setting warns; false means no limit.
 		} catch ( \Throwable $e ) {
 			return null;
 		}

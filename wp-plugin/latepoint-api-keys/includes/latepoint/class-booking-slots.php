@@ -61,7 +61,7 @@ final class Booking_Slots {
 		$day      = new \DateTimeImmutable( $b['start_date'] );
 		$from     = $day->modify( '-1 day' )->format( 'Y-m-d' );
 		$to       = $day->modify( '+1 day' )->format( 'Y-m-d' );
-		$rows     = $wpdb->get_results( $wpdb->prepare( 'SELECT id, service_id, start_date, start_time, end_date, end_time, buffer_before, buffer_after, status, total_attendees FROM ' . Tables::name( 'bookings' ) . ' WHERE agent_id = %d AND start_date BETWEEN %s AND %s FOR UPDATE', (int) $b['agent_id'], $from, $to ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$rows     = $wpdb->get_results( $wpdb->prepare( 'SELECT id, service_id, start_date, start_time, end_date, end_time, buffer_before, buffer_after, status, total_attendees FROM ' . Tables::name( 'bookings' ) . ' WHERE agent_id = %d AND start_date BETWEEN %s AND %s FOR UPDATE', (int) $b['agent_id'], $from, $to ), ARRAY_A );
 		$blocking = Tables::blocking_statuses();
 		$base     = $day->getTimestamp();
 		$abs      = static fn ( string $date, int $minute ) => intdiv( ( new \DateTimeImmutable( $date ) )->getTimestamp() - $base, 60 ) + $minute;

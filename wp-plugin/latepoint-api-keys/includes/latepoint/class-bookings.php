@@ -42,7 +42,7 @@ final class Bookings {
 	/** The raw row (with order_id and confirmation_code), or Not_Found_Error. */
 	public static function row( int $id ): array {
 		global $wpdb;
-		$row = $wpdb->get_row( $wpdb->prepare( self::select() . ' WHERE b.id = %d', $id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$row = $wpdb->get_row( $wpdb->prepare( self::select() . ' WHERE b.id = %d', $id ), ARRAY_A );
 		if ( ! $row ) {
 			throw new Not_Found_Error( __( 'No booking with this id.', 'latepoint-api-keys' ) );
 		}
@@ -78,9 +78,9 @@ final class Bookings {
 		}
 		$where = $clauses ? ' WHERE ' . implode( ' AND ', $clauses ) : '';
 		$count = 'SELECT COUNT(*) FROM ' . Tables::name( 'bookings' ) . ' b' . $where;
-		$total = (int) $wpdb->get_var( $args ? $wpdb->prepare( $count, $args ) : $count ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$total = (int) $wpdb->get_var( $args ? $wpdb->prepare( $count, $args ) : $count ); // phpcs:ignore LatePointApi.Security.PreparedSql.NotPrepared,LatePointApi.Security.PreparedSql.UnsafeQueryPart -- $count is literal SQL over Tables::name() plus the placeholders of $where.
 		if ( null !== $after_id ) {
-			$last = $wpdb->get_row( $wpdb->prepare( 'SELECT start_date, start_time FROM ' . Tables::name( 'bookings' ) . ' WHERE id = %d', $after_id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+			$last = $wpdb->get_row( $wpdb->prepare( 'SELECT start_date, start_time FROM ' . Tables::name( 'bookings' ) . ' WHERE id = %d', $after_id ), ARRAY_A );
 			if ( ! $last ) {
 				throw new Validation_Error( array( 'cursor' => __( 'The cursor\'s booking no longer exists; start again from page 1.', 'latepoint-api-keys' ) ) );
 			}
@@ -90,7 +90,7 @@ final class Bookings {
 		}
 		$args[] = $limit;
 		$args[] = $offset;
-		$rows   = $wpdb->get_results( $wpdb->prepare( self::select() . $where . ' ORDER BY b.start_date ASC, b.start_time ASC, b.id ASC LIMIT %d OFFSET %d', $args ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$rows   = $wpdb->get_results( $wpdb->prepare( self::select() . $where . ' ORDER BY b.start_date ASC, b.start_time ASC, b.id ASC LIMIT %d OFFSET %d', $args ), ARRAY_A ); // phpcs:ignore LatePointApi.Security.PreparedSql.UnsafeQueryPart -- $where holds only placeholders for $args.
 		return array(
 			'items' => array_map( array( self::class, 'present' ), $rows ?: array() ),
 			'total' => $total,
@@ -129,7 +129,7 @@ final class Bookings {
 	/** A catalog row by id, or a 422 naming the field. */
 	private static function referenced( string $table, int $id, string $field ): array {
 		global $wpdb;
-		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT * FROM ' . Tables::name( $table ) . ' WHERE id = %d', $id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT * FROM ' . Tables::name( $table ) . ' WHERE id = %d', $id ), ARRAY_A ); // phpcs:ignore LatePointApi.Security.PreparedSql.UnsafeQueryPart -- $table is one of the fixed table names its callers in this class pass.
 		if ( ! $row ) {
 			/* translators: %s: field name */
 			throw new Validation_Error( array( $field => sprintf( __( 'No %s with this id.', 'latepoint-api-keys' ), str_replace( '_id', '', $field ) ) ) );
@@ -338,7 +338,7 @@ final class Bookings {
 					Tables::check_write( $wpdb->delete( Tables::name( 'order_items' ), array( 'id' => (int) $row['order_item_id'] ) ) );
 				}
 				if ( $row['order_id'] ) {
-					$left = (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM ' . Tables::name( 'order_items' ) . ' WHERE order_id = %d', (int) $row['order_id'] ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+					$left = (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM ' . Tables::name( 'order_items' ) . ' WHERE order_id = %d', (int) $row['order_id'] ) );
 					if ( 0 === $left ) {
 						Tables::check_write( $wpdb->delete( Tables::name( 'orders' ), array( 'id' => (int) $row['order_id'] ) ) );
 					}

@@ -71,7 +71,7 @@ final class Catalog {
 
 	public static function row( string $table, int $id, string $message ): array {
 		global $wpdb;
-		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT * FROM ' . Tables::name( $table ) . ' WHERE id = %d', $id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT * FROM ' . Tables::name( $table ) . ' WHERE id = %d', $id ), ARRAY_A ); // phpcs:ignore LatePointApi.Security.PreparedSql.UnsafeQueryPart -- $table is one of the fixed table names its callers in this class pass.
 		if ( ! $row ) {
 			throw new Not_Found_Error( $message );
 		}
@@ -88,7 +88,7 @@ final class Catalog {
 		$name  = Tables::name( $table );
 		$where = $clauses ? ' WHERE ' . implode( ' AND ', $clauses ) : '';
 		$count = "SELECT COUNT(*) FROM {$name}{$where}";
-		$total = (int) $wpdb->get_var( $args ? $wpdb->prepare( $count, $args ) : $count ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$total = (int) $wpdb->get_var( $args ? $wpdb->prepare( $count, $args ) : $count ); // phpcs:ignore LatePointApi.Security.PreparedSql.NotPrepared,LatePointApi.Security.PreparedSql.UnsafeQueryPart -- $count is literal SQL over Tables::name() plus the placeholders of $where.
 		if ( null !== $after_id ) {
 			$where .= ( $where ? ' AND' : ' WHERE' ) . ' id > %d';
 			$args[] = $after_id;
@@ -96,7 +96,7 @@ final class Catalog {
 		}
 		$args[] = $limit;
 		$args[] = $offset;
-		$rows   = $wpdb->get_results( $wpdb->prepare( "SELECT * FROM {$name}{$where} ORDER BY id ASC LIMIT %d OFFSET %d", $args ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$rows   = $wpdb->get_results( $wpdb->prepare( "SELECT * FROM {$name}{$where} ORDER BY id ASC LIMIT %d OFFSET %d", $args ), ARRAY_A ); // phpcs:ignore LatePointApi.Security.PreparedSql.InterpolatedVariable -- $name is Tables::name() of a fixed table and $where holds only placeholders.
 		return array(
 			'items' => array_map( $present, $rows ?: array() ),
 			'total' => $total,

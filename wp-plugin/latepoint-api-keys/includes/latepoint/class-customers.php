@@ -29,7 +29,7 @@ final class Customers {
 
 	public static function row( int $id ): array {
 		global $wpdb;
-		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT * FROM ' . Tables::name( 'customers' ) . ' WHERE id = %d', $id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT * FROM ' . Tables::name( 'customers' ) . ' WHERE id = %d', $id ), ARRAY_A );
 		if ( ! $row ) {
 			throw new Not_Found_Error( __( 'No customer with this id.', 'latepoint-api-keys' ) );
 		}
@@ -81,7 +81,7 @@ final class Customers {
 	/** Throws 409 email_taken when another customer has the email (locks the email's index range). */
 	private static function assert_email_free( string $email, ?int $except ): void {
 		global $wpdb;
-		$other = $wpdb->get_var( $wpdb->prepare( 'SELECT id FROM ' . Tables::name( 'customers' ) . ' WHERE email = %s AND id <> %d LIMIT 1 FOR UPDATE', $email, (int) $except ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$other = $wpdb->get_var( $wpdb->prepare( 'SELECT id FROM ' . Tables::name( 'customers' ) . ' WHERE email = %s AND id <> %d LIMIT 1 FOR UPDATE', $email, (int) $except ) );
 		if ( null !== $other ) {
 			throw new Conflict_Error( 'email_taken', __( 'Another customer already has this email.', 'latepoint-api-keys' ), array( 'field' => 'email' ) );
 		}
@@ -187,8 +187,8 @@ final class Customers {
 		Tables::transaction(
 			static function () use ( $id ) {
 				global $wpdb;
-				$bookings = (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM ' . Tables::name( 'bookings' ) . ' WHERE customer_id = %d FOR UPDATE', $id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
-				$orders   = (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM ' . Tables::name( 'orders' ) . ' WHERE customer_id = %d', $id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+				$bookings = (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM ' . Tables::name( 'bookings' ) . ' WHERE customer_id = %d FOR UPDATE', $id ) );
+				$orders   = (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM ' . Tables::name( 'orders' ) . ' WHERE customer_id = %d', $id ) );
 				if ( $bookings > 0 || $orders > 0 ) {
 					throw new Conflict_Error( 'customer_has_bookings', __( 'This customer has bookings; delete or move them first.', 'latepoint-api-keys' ), array( 'bookings' => $bookings, 'orders' => $orders ) );
 				}

@@ -24,12 +24,12 @@ final class Locations {
 		$table = Tables::name( 'locations' );
 		if ( $agent_id && $service_id ) {
 			$links   = Tables::name( 'agents_services' );
-			$offered = $wpdb->get_var( $wpdb->prepare( "SELECT l.id FROM {$links} a JOIN {$table} l ON l.id = a.location_id WHERE a.agent_id = %d AND a.service_id = %d AND l.status = 'active' ORDER BY l.order_number ASC, l.id ASC LIMIT 1", $agent_id, $service_id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+			$offered = $wpdb->get_var( $wpdb->prepare( "SELECT l.id FROM {$links} a JOIN {$table} l ON l.id = a.location_id WHERE a.agent_id = %d AND a.service_id = %d AND l.status = 'active' ORDER BY l.order_number ASC, l.id ASC LIMIT 1", $agent_id, $service_id ) ); // phpcs:ignore LatePointApi.Security.PreparedSql.InterpolatedVariable -- $links and $table are Tables::name() of fixed tables.
 			if ( $offered ) {
 				return (int) $offered;
 			}
 		}
-		$id = $wpdb->get_var( "SELECT id FROM {$table} ORDER BY (status = 'active') DESC, order_number ASC, id ASC LIMIT 1" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$id = $wpdb->get_var( "SELECT id FROM {$table} ORDER BY (status = 'active') DESC, order_number ASC, id ASC LIMIT 1" ); // phpcs:ignore LatePointApi.Security.PreparedSql.NotPrepared -- $table is Tables::name( 'locations' ).
 		if ( null !== $id ) {
 			return (int) $id;
 		}

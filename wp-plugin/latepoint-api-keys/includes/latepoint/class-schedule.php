@@ -75,7 +75,7 @@ final class Schedule {
 		if ( null !== $date_from && null !== $date_to ) {
 			$sql .= $wpdb->prepare( ' AND (custom_date IS NULL OR custom_date = %s OR custom_date BETWEEN %s AND %s)', '0000-00-00', $date_from, $date_to );
 		}
-		$rows = $wpdb->get_results( $sql . ' ORDER BY start_time, end_time, id', ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$rows = $wpdb->get_results( $sql . ' ORDER BY start_time, end_time, id', ARRAY_A ); // phpcs:ignore LatePointApi.Security.PreparedSql.NotPrepared -- $sql is built above from literals, $wpdb->prefix, integer lists and $wpdb->prepare().
 		if ( null === $rows || '' !== $wpdb->last_error ) {
 			throw new Storage_Error( 'Work periods could not be read.' );
 		}

@@ -44,7 +44,7 @@ final class Tables {
 	/** A row of a LatePoint table by id, or null. */
 	public static function find( string $table, int $id, string $columns = '*' ): ?array {
 		global $wpdb;
-		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT ' . $columns . ' FROM ' . self::name( $table ) . ' WHERE id = %d', $id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT ' . $columns . ' FROM ' . self::name( $table ) . ' WHERE id = %d', $id ), ARRAY_A ); // phpcs:ignore LatePointApi.Security.PreparedSql.UnsafeQueryPart -- $columns is a literal column list from this plugin's callers.
 		if ( '' !== $wpdb->last_error ) {
 			throw new Storage_Error( 'A LatePoint table could not be read.' );
 		}
@@ -54,7 +54,7 @@ final class Tables {
 	/** A value from latepoint_settings, or $default. */
 	public static function setting( string $name, ?string $default = null ): ?string {
 		global $wpdb;
-		$value = $wpdb->get_var( $wpdb->prepare( 'SELECT value FROM ' . self::name( 'settings' ) . ' WHERE name = %s ORDER BY id DESC LIMIT 1', $name ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		$value = $wpdb->get_var( $wpdb->prepare( 'SELECT value FROM ' . self::name( 'settings' ) . ' WHERE name = %s ORDER BY id DESC LIMIT 1', $name ) );
 		return null === $value ? $default : (string) $value;
 	}
 

@@ -107,7 +107,7 @@ final class Api_Response {
 			return self::error( 503, 'service_unavailable', __( 'The database is unavailable; try again shortly.', 'latepoint-api-keys' ) );
 		}
 		// Unexpected: log without the request's data, answer without internals.
-		error_log( 'LatePoint API Keys: ' . get_class( $e ) . ' in ' . $e->getFile() . ':' . $e->getLine() ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions
+		error_log( 'LatePoint API Keys: ' . get_class( $e ) . ' in ' . $e->getFile() . ':' . $e->getLine() ); // phpcs:ignore Generic.PHP.ForbiddenFunctions -- the one server-side trace of an unexpected error: class, file and line, never the message or the request.
 		return self::error( 500, 'internal_error', __( 'Something went wrong on the server.', 'latepoint-api-keys' ) );
 	}
 

@@ -26,7 +26,7 @@ final class Paged_Query {
 	public static function newest_first( string $table, string $where, array $args, int $offset, int $limit, ?int $before_id ): array {
 		global $wpdb;
 		$count = "SELECT COUNT(*) FROM {$table}{$where}";
-		$total = (int) $wpdb->get_var( $args ? $wpdb->prepare( $count, $args ) : $count ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders in $where.
+		$total = (int) $wpdb->get_var( $args ? $wpdb->prepare( $count, $args ) : $count ); // phpcs:ignore LatePointApi.Security.PreparedSql.NotPrepared,LatePointApi.Security.PreparedSql.UnsafeQueryPart -- $count is the literal SELECT over Tables/Schema names plus the placeholders of $where.
 		if ( null !== $before_id ) {
 			$where .= ( $where ? ' AND' : ' WHERE' ) . ' id < %d';
 			$args[] = $before_id;
@@ -34,7 +34,7 @@ final class Paged_Query {
 		}
 		$args[] = $limit;
 		$args[] = $offset;
-		$rows   = $wpdb->get_results( $wpdb->prepare( "SELECT * FROM {$table}{$where} ORDER BY id DESC LIMIT %d OFFSET %d", $args ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders in $where.
+		$rows   = $wpdb->get_results( $wpdb->prepare( "SELECT * FROM {$table}{$where} ORDER BY id DESC LIMIT %d OFFSET %d", $args ), ARRAY_A ); // phpcs:ignore LatePointApi.Security.PreparedSql.InterpolatedVariable -- $table is a Tables/Schema name and $where holds only placeholders.
 		return array(
 			'rows'  => $rows ?: array(),
 			'total' => $total,

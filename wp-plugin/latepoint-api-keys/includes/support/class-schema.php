@@ -134,7 +134,7 @@ final class Schema {
 	public static function uninstall(): void {
 		global $wpdb;
 		foreach ( array( self::keys(), self::audit_log(), self::usage_daily(), self::rate_counters() ) as $table ) {
-			$wpdb->query( "DROP TABLE IF EXISTS {$table}" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- our own table names.
+			$wpdb->query( "DROP TABLE IF EXISTS {$table}" ); // phpcs:ignore LatePointApi.Security.PreparedSql.NotPrepared -- $table iterates over this class's own table names.
 		}
 		delete_option( self::DB_VERSION_OPTION );
 		delete_option( 'lpapi_settings' );
