@@ -20,7 +20,7 @@ STACK_LIB="$ROOT/scripts/stack"
 TEMPLATES="$STACK_LIB/templates"
 PACKAGES=(mariadb-server php-mysql wordpress wordpress-theme-twentytwentythree php-fpm nginx-light
   php-curl php-apcu php-mbstring php-xml curl)
-WP_ROOT=/usr/share/wordpress
+DEBIAN_WP_ROOT=/usr/share/wordpress
 PLUGIN_SRC="$ROOT/wp-plugin/latepoint-api-keys"
 PLUGIN_FILE=latepoint-api-keys/latepoint-api-keys.php
 DB_NAME=wordpress
@@ -79,6 +79,12 @@ every command; a variable set explicitly overrides them (start then restarts wha
   WP_ENVIRONMENT_TYPE   local, development, staging or production [local]
   LPAPI_ADMIN_USER      WordPress administrator [admin]
   LPAPI_ADMIN_PASSWORD  its password [generated once, kept in the run folder]
+  LPAPI_WP              debian: Debian's WordPress 6.1.9; or a release 6.2..6.5, which start fetches once
+                        into the cache with scripts/get-wordpress.sh (real LatePoint needs 6.5) [debian]
+  LPAPI_LATEPOINT_DIR   real LatePoint's plugin folder (scripts/get-latepoint.sh puts it there); when it
+                        holds latepoint.php and LPAPI_WP is 6.5, start installs and activates it
+                        [\$LPAPI_CACHE_DIR/latepoint]
+  LPAPI_CACHE_DIR       downloads and unpacked releases [\${XDG_CACHE_HOME:-~/.cache}/latepoint-api-keys]
 
 Written outside the run folder: /etc/wordpress/config-<LPAPI_HOST>.php and config-localhost.php, as
 a map from port to <run>/conf/wp-config.php, because Debian's WordPress reads only those; stacks with
@@ -112,7 +118,7 @@ MARKER="$RUN_DIR/.lpapi-stack"
 # with, else the default.
 load_settings() {
   local ST_HOST='' ST_HTTP_PORT='' ST_DB_PORT='' ST_FPM_WORKERS='' ST_NATIVE='' ST_EXT='' ST_ENV_TYPE=''
-  local ST_ADMIN_USER='' ST_ADMIN_PASSWORD=''
+  local ST_ADMIN_USER='' ST_ADMIN_PASSWORD='' ST_WP='' ST_WP_ROOT='' ST_LATEPOINT_DIR=''
   if [[ -f $STATE_FILE ]] && any_alive; then
     # shellcheck source=/dev/null # written at run time, by save_state
     source "$STATE_FILE"
@@ -126,6 +132,18 @@ load_settings() {
   ENV_TYPE="${WP_ENVIRONMENT_TYPE:-${ST_ENV_TYPE:-local}}"
   ADMIN_USER="${LPAPI_ADMIN_USER:-${ST_ADMIN_USER:-admin}}"
   ADMIN_PASSWORD="${LPAPI_ADMIN_PASSWORD:-${ST_ADMIN_PASSWORD:-}}"
+  CACHE_DIR="${LPAPI_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/latepoint-api-keys}"
+  WP_RELEASE="${LPAPI_WP:-${ST_WP:-debian}}"
+  LATEPOINT_DIR="$(realpath -m -- "${LPAPI_LATEPOINT_DIR:-${ST_LATEPOINT_DIR:-$CACHE_DIR/latepoint}}")"
+  [[ $WP_RELEASE =~ ^(debian|6\.[2-5])$ ]] || die "LPAPI_WP must be debian or one of 6.2 6.3 6.4 6.5, not '$WP_RELEASE'"
+  # Where WordPress is: Debian's, or the release's folder in the cache (resolved, and fetched if
+  # needed, by resolve_wp_root when the stack starts).
+  WP_ROOT="$DEBIAN_WP_ROOT"
+  if [[ $WP_RELEASE != debian ]]; then
+    WP_ROOT="${ST_WP_ROOT:-}"
+    [[ ${ST_WP:-} == "$WP_RELEASE" ]] || WP_ROOT=''
+    [[ -n $WP_ROOT ]] || WP_ROOT="$(cached_wp_root)"
+  fi
 
   local v
   for v in "$HTTP_PORT" "$DB_PORT"; do
@@ -170,7 +188,8 @@ save_state() {
   (umask 077 && {
     printf 'ST_%s=%q\n' HOST "$HOST" HTTP_PORT "$HTTP_PORT" DB_PORT "$DB_PORT" \
       FPM_WORKERS "$FPM_WORKERS" NATIVE "$NATIVE" EXT "$EXT" ENV_TYPE "$ENV_TYPE" \
-      ADMIN_USER "$ADMIN_USER" ADMIN_PASSWORD "$ADMIN_PASSWORD"
+      ADMIN_USER "$ADMIN_USER" ADMIN_PASSWORD "$ADMIN_PASSWORD" WP "$WP_RELEASE" WP_ROOT "$WP_ROOT" \
+      LATEPOINT_DIR "$LATEPOINT_DIR"
   } >"$STATE_FILE")
 }
 
@@ -205,6 +224,7 @@ cmd_start() {
   t0="$(now)"
   packages_present || cmd_install
   check_extension
+  resolve_wp_root
   lock
   # Before anything is started or written: a port another program holds stops us here.
   if selected mariadb "$@" && ! alive mariadb && port_in_use 127.0.0.1 "$DB_PORT"; then
@@ -248,6 +268,8 @@ summary() {
     admin         $SITE_URL/wp-admin/   login: $ADMIN_USER / $ADMIN_PASSWORD
     environment   $ENV_TYPE, $FPM_WORKERS php-fpm workers
     native ext.   $([[ $NATIVE == 1 ]] && echo "on: $EXT" || echo "off (the plugin's pure-PHP fallback)")
+    WordPress     $(wp_version_of "$WP_ROOT") ($WP_ROOT)
+    LatePoint     $LATEPOINT_STATUS
     plugin        $PLUGIN_STATUS
                   $(plugin_location)
     database      mysql://$DB_USER:$DB_PASSWORD@$DB_HOST/$DB_NAME (root: mariadb -S $DB_SOCKET)
@@ -314,6 +336,9 @@ cmd_env() {
     LPAPI_FPM_WORKERS "$FPM_WORKERS"
     WP_ENVIRONMENT_TYPE "$ENV_TYPE"
     LPAPI_WP_ROOT "$WP_ROOT"
+    LPAPI_WP "$WP_RELEASE"
+    LPAPI_LATEPOINT_DIR "$LATEPOINT_DIR"
+    LPAPI_LATEPOINT_ACTIVE "$(latepoint_wanted && echo 1 || echo 0)"
     LPAPI_WP_CONTENT_DIR "$CONTENT_DIR"
     LPAPI_WP_EXTRA_CONFIG "$EXTRA_CONFIG"
     LPAPI_DB_PORT "$DB_PORT"

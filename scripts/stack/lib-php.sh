@@ -43,7 +43,8 @@ check_extension() {
 
 # Runs PHP CLI in the site's WordPress through scripts/stack/wp-cli.php.
 run_php() {
-  local -a php_args=() env_args=("LPAPI_STACK_HTTP_HOST=$HOST:$HTTP_PORT")
+  local -a php_args=() env_args=("LPAPI_STACK_HTTP_HOST=$HOST:$HTTP_PORT" "LPAPI_STACK_WP_ROOT=$WP_ROOT"
+    "LPAPI_STACK_LATEPOINT=$(latepoint_wanted && echo 1 || echo 0)")
   local scan
   php_version
   scan="$(scan_dir_for cli)"

@@ -3,7 +3,34 @@
 # in /etc/wordpress: templates/etc-config.php.tmpl), its content folder (with the must-use plugins in
 # templates/mu-plugins/), its installation.
 
+# The cached tree of WordPress $WP_RELEASE (scripts/get-wordpress.sh), or nothing.
+cached_wp_root() {
+  local d found=''
+  for d in "$CACHE_DIR/wordpress-$WP_RELEASE".*/; do
+    [[ -f $d/.lpapi-complete ]] && found="${d%/}"
+  done
+  echo "$found"
+}
+
+# LPAPI_WP: Debian's WordPress, or a release fetched into the cache once.
+resolve_wp_root() {
+  [[ $WP_RELEASE != debian ]] || return 0
+  WP_ROOT="$(LPAPI_CACHE_DIR="$CACHE_DIR" "$ROOT/scripts/get-wordpress.sh" "$WP_RELEASE")" ||
+    die "WordPress $WP_RELEASE could not be fetched (scripts/get-wordpress.sh $WP_RELEASE)"
+}
+
+# The version of the WordPress tree in DIR.
+wp_version_of() { grep -oP "\\\$wp_version = '\K[^']+" "$1/wp-includes/version.php" | head -n 1; }
+
+# Real LatePoint runs where it is there and the WordPress is one it supports (6.5+).
+latepoint_wanted() { [[ $WP_RELEASE == 6.5 && -f $LATEPOINT_DIR/latepoint.php ]]; }
+
 write_wp_config() {
+  if [[ $WP_ROOT != "$DEBIAN_WP_ROOT" ]]; then
+    # A release's tree has no Debian wp-config.php: this one does what Debian's does (the port map
+    # in /etc/wordpress, then wp-settings.php), for every stack that uses the tree.
+    render_to "$WP_ROOT/wp-config.php" wp-root-config.php.tmpl ROOT="$ROOT" || true
+  fi
   render_to "$CONF_DIR/wp-config.php" wp-config.php.tmpl WP_ROOT="$WP_ROOT" EXTRA_CONFIG="$EXTRA_CONFIG" \
     DB_NAME="$DB_NAME" DB_USER="$DB_USER" DB_PASSWORD="$DB_PASSWORD" DB_HOST="$DB_HOST" \
     SITE_URL="$SITE_URL" CONTENT_DIR="$CONTENT_DIR" CONTENT_URL="$SITE_URL/wp-content" ENV_TYPE="$ENV_TYPE" \
@@ -73,6 +100,13 @@ prepare_content() {
     theme="${theme%/}"
     [[ -e $CONTENT_DIR/themes/$(basename "$theme") ]] || ln -s "$theme" "$CONTENT_DIR/themes/"
   done
+  # Real LatePoint, when it is there and supported; otherwise the tests' stand-in tables.
+  local lp="$CONTENT_DIR/plugins/latepoint"
+  if latepoint_wanted; then
+    [[ -e $lp && ! -L $lp ]] || ln -sfn "$LATEPOINT_DIR" "$lp"
+  elif [[ -L $lp ]]; then
+    rm -f "$lp"
+  fi
   # The plugin's drop-in: API requests get a 503 JSON envelope while the database is down.
   ln -sfn "$PLUGIN_SRC/drop-ins/db-error.php" "$CONTENT_DIR/db-error.php"
   # Must-use plugins of the stack, copied as they are.
@@ -108,4 +142,12 @@ setup_wordpress() {
     *) die "WordPress setup (admin user, permalinks, plugin) failed: see the error above; if it is in the active plugin, fix it (or deactivate it) and start again" ;;
   esac
   [[ -n $PLUGIN_STATUS ]] || PLUGIN_STATUS="not there yet ($PLUGIN_SRC/latepoint-api-keys.php)"
+  if latepoint_wanted; then
+    LATEPOINT_STATUS="$(sed -n 's/^==> wordpress: \(LatePoint .*\)$/\1/p' <<<"$out" | tail -n 1)"
+    LATEPOINT_STATUS="${LATEPOINT_STATUS:-not active} ($LATEPOINT_DIR)"
+  elif [[ -f $LATEPOINT_DIR/latepoint.php ]]; then
+    LATEPOINT_STATUS="not installed: real LatePoint ($LATEPOINT_DIR) needs WordPress 6.5 (LPAPI_WP=6.5); resource writes answer 503 without it"
+  else
+    LATEPOINT_STATUS="not installed: resource writes need LatePoint. Add it with scripts/get-latepoint.sh GIT_DIR (a git directory of LatePoint's public repository) and start with LPAPI_WP=6.5"
+  fi
 }

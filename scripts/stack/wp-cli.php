@@ -60,7 +60,7 @@ register_shutdown_function(static function (): void {
 		fwrite(STDERR, "PHP Fatal error:  {$error['message']} in {$error['file']} on line {$error['line']}\n");
 	}
 });
-require '/usr/share/wordpress/wp-load.php';
+require rtrim((string) (getenv('LPAPI_STACK_WP_ROOT') ?: '/usr/share/wordpress'), '/') . '/wp-load.php';
 
 // WP_DEBUG_DISPLAY=false turned display_errors off for the site; here, errors (a fatal one included)
 // go to stderr, and stdout stays the script's own. Deprecations are left out: WordPress 6.1 raises

@@ -103,6 +103,28 @@ if (get_option('permalink_structure') !== LPAPI_STACK_PERMALINKS || !get_option(
 	echo "==> wordpress: permalinks " . LPAPI_STACK_PERMALINKS . "\n";
 }
 
+// Real LatePoint (LPAPI_STACK_LATEPOINT=1: its folder is linked into the plugins and WordPress is one
+// it supports): active before the API's plugin, so its tables exist (its activation creates them).
+// Otherwise it is deactivated, and the tests' stand-in tables take its place.
+$latepoint = 'latepoint/latepoint.php';
+if (getenv('LPAPI_STACK_LATEPOINT') === '1') {
+	if (!is_plugin_active($latepoint)) {
+		ob_start();
+		$activated = activate_plugin($latepoint);
+		$noise     = trim((string) ob_get_clean());
+		if (is_wp_error($activated)) {
+			lpapi_stack_fail("activating LatePoint: " . lpapi_stack_errors($activated));
+		}
+		if ($noise !== '') {
+			fwrite(STDERR, "==> WARNING: LatePoint printed while activating: " . substr(wp_strip_all_tags($noise), 0, 500) . "\n");
+		}
+	}
+	echo "==> wordpress: LatePoint " . (defined('LATEPOINT_VERSION') ? LATEPOINT_VERSION : '') . " active\n";
+} elseif (is_plugin_active($latepoint)) {
+	deactivate_plugins($latepoint, true);
+	echo "==> wordpress: LatePoint deactivated (not linked into this stack)\n";
+}
+
 if (!file_exists(WP_PLUGIN_DIR . '/' . $plugin)) {
 	echo "==> WARNING: the plugin is not there yet (" . WP_PLUGIN_DIR . "/$plugin): not activated\n";
 	exit(0);
