@@ -84,6 +84,9 @@ every command; a variable set explicitly overrides them (start then restarts wha
   LPAPI_LATEPOINT_DIR   real LatePoint's plugin folder (scripts/get-latepoint.sh puts it there); when it
                         holds latepoint.php and LPAPI_WP is 6.5, start installs and activates it
                         [\$LPAPI_CACHE_DIR/latepoint]
+  LPAPI_LATEPOINT_STAND_IN  1: where real LatePoint is not installed, the tests' stand-in LatePoint models
+                        (tests/php/stand-ins/) are a must-use plugin, so API writes work on the stand-in
+                        tables; 0: writes answer 503 latepoint_inactive without LatePoint [0]
   LPAPI_CACHE_DIR       downloads and unpacked releases [\${XDG_CACHE_HOME:-~/.cache}/latepoint-api-keys]
 
 Written outside the run folder: /etc/wordpress/config-<LPAPI_HOST>.php and config-localhost.php, as
@@ -118,7 +121,7 @@ MARKER="$RUN_DIR/.lpapi-stack"
 # with, else the default.
 load_settings() {
   local ST_HOST='' ST_HTTP_PORT='' ST_DB_PORT='' ST_FPM_WORKERS='' ST_NATIVE='' ST_EXT='' ST_ENV_TYPE=''
-  local ST_ADMIN_USER='' ST_ADMIN_PASSWORD='' ST_WP='' ST_WP_ROOT='' ST_LATEPOINT_DIR=''
+  local ST_ADMIN_USER='' ST_ADMIN_PASSWORD='' ST_WP='' ST_WP_ROOT='' ST_LATEPOINT_DIR='' ST_STAND_IN=''
   if [[ -f $STATE_FILE ]] && any_alive; then
     # shellcheck source=/dev/null # written at run time, by save_state
     source "$STATE_FILE"
@@ -134,6 +137,8 @@ load_settings() {
   ADMIN_PASSWORD="${LPAPI_ADMIN_PASSWORD:-${ST_ADMIN_PASSWORD:-}}"
   CACHE_DIR="${LPAPI_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/latepoint-api-keys}"
   WP_RELEASE="${LPAPI_WP:-${ST_WP:-debian}}"
+  STAND_IN="${LPAPI_LATEPOINT_STAND_IN:-${ST_STAND_IN:-0}}"
+  [[ $STAND_IN == 0 || $STAND_IN == 1 ]] || die "LPAPI_LATEPOINT_STAND_IN must be 0 or 1, not '$STAND_IN'"
   LATEPOINT_DIR="$(realpath -m -- "${LPAPI_LATEPOINT_DIR:-${ST_LATEPOINT_DIR:-$CACHE_DIR/latepoint}}")"
   [[ $WP_RELEASE =~ ^(debian|6\.[2-5])$ ]] || die "LPAPI_WP must be debian or one of 6.2 6.3 6.4 6.5, not '$WP_RELEASE'"
   # Where WordPress is: Debian's, or the release's folder in the cache (resolved, and fetched if
@@ -189,7 +194,7 @@ save_state() {
     printf 'ST_%s=%q\n' HOST "$HOST" HTTP_PORT "$HTTP_PORT" DB_PORT "$DB_PORT" \
       FPM_WORKERS "$FPM_WORKERS" NATIVE "$NATIVE" EXT "$EXT" ENV_TYPE "$ENV_TYPE" \
       ADMIN_USER "$ADMIN_USER" ADMIN_PASSWORD "$ADMIN_PASSWORD" WP "$WP_RELEASE" WP_ROOT "$WP_ROOT" \
-      LATEPOINT_DIR "$LATEPOINT_DIR"
+      LATEPOINT_DIR "$LATEPOINT_DIR" STAND_IN "$STAND_IN"
   } >"$STATE_FILE")
 }
 

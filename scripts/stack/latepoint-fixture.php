@@ -216,6 +216,53 @@ function create_latepoint_tables(): void {
   PRIMARY KEY  (id),
   KEY order_id_index (order_id)
 ) {$charset};",
+		"CREATE TABLE {$p}booking_meta (
+  id mediumint(9) NOT NULL AUTO_INCREMENT,
+  object_id mediumint(9) NOT NULL,
+  meta_key varchar(110) NOT NULL,
+  meta_value text,
+  created_at datetime,
+  updated_at datetime,
+  PRIMARY KEY  (id),
+  KEY meta_key_index (meta_key),
+  KEY object_id_index (object_id)
+) {$charset};",
+		"CREATE TABLE {$p}order_meta (
+  id mediumint(9) NOT NULL AUTO_INCREMENT,
+  object_id mediumint(9) NOT NULL,
+  meta_key varchar(110) NOT NULL,
+  meta_value text,
+  created_at datetime,
+  updated_at datetime,
+  PRIMARY KEY  (id),
+  KEY meta_key_index (meta_key),
+  KEY object_id_index (object_id)
+) {$charset};",
+		"CREATE TABLE {$p}customer_meta (
+  id mediumint(9) NOT NULL AUTO_INCREMENT,
+  object_id mediumint(9) NOT NULL,
+  meta_key varchar(110) NOT NULL,
+  meta_value text,
+  created_at datetime,
+  updated_at datetime,
+  PRIMARY KEY  (id),
+  KEY meta_key_index (meta_key),
+  KEY object_id_index (object_id)
+) {$charset};",
+		"CREATE TABLE {$p}process_jobs (
+  id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  process_id int(11) NOT NULL,
+  object_id int(11) NOT NULL,
+  object_model_type varchar(55),
+  settings text,
+  to_run_after_utc datetime,
+  status varchar(30) DEFAULT 'scheduled',
+  run_result text,
+  process_info text,
+  created_at datetime,
+  updated_at datetime,
+  PRIMARY KEY  (id)
+) {$charset};",
 		"CREATE TABLE {$p}settings (
   id mediumint(9) NOT NULL AUTO_INCREMENT,
   name varchar(110) NOT NULL,
@@ -233,7 +280,7 @@ function create_latepoint_tables(): void {
 /** Drops every LatePoint table (tests only). */
 function drop_latepoint_tables(): void {
 	global $wpdb;
-	foreach ( array( 'bookings', 'customers', 'agents', 'services', 'locations', 'work_periods', 'agents_services', 'activities', 'orders', 'order_items', 'settings' ) as $table ) {
+	foreach ( array( 'bookings', 'customers', 'agents', 'services', 'locations', 'work_periods', 'agents_services', 'activities', 'orders', 'order_items', 'settings', 'booking_meta', 'order_meta', 'customer_meta', 'process_jobs' ) as $table ) {
 		$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}latepoint_{$table}" );
 	}
 }

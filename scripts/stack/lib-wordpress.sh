@@ -107,6 +107,12 @@ prepare_content() {
   elif [[ -L $lp ]]; then
     rm -f "$lp"
   fi
+  local stand_in="$CONTENT_DIR/mu-plugins/lpapi-stand-in-latepoint-models.php"
+  if [[ $STAND_IN == 1 ]] && ! latepoint_wanted; then
+    ln -sfn "$ROOT/tests/php/stand-ins/latepoint-models.php" "$stand_in"
+  else
+    rm -f "$stand_in"
+  fi
   # The plugin's drop-in: API requests get a 503 JSON envelope while the database is down.
   ln -sfn "$PLUGIN_SRC/drop-ins/db-error.php" "$CONTENT_DIR/db-error.php"
   # Must-use plugins of the stack, copied as they are.
@@ -149,5 +155,8 @@ setup_wordpress() {
     LATEPOINT_STATUS="not installed: real LatePoint ($LATEPOINT_DIR) needs WordPress 6.5 (LPAPI_WP=6.5); resource writes answer 503 without it"
   else
     LATEPOINT_STATUS="not installed: resource writes need LatePoint. Add it with scripts/get-latepoint.sh GIT_DIR (a git directory of LatePoint's public repository) and start with LPAPI_WP=6.5"
+  fi
+  if [[ $STAND_IN == 1 ]] && ! latepoint_wanted; then
+    LATEPOINT_STATUS="the tests' stand-in models (LPAPI_LATEPOINT_STAND_IN=1); real LatePoint: $LATEPOINT_STATUS"
   fi
 }

@@ -39,6 +39,7 @@ final class Plugin {
 		add_action( self::CRON_MAINTENANCE, array( self::class, 'daily_maintenance' ) );
 		add_action( 'init', array( self::class, 'schedule_events' ) );
 		Authenticator::register();
+		LatePoint\Api_Author::init();
 		add_action( 'rest_api_init', array( self::class, 'register_routes' ) );
 		if ( is_admin() ) {
 			Admin_Page::register();
@@ -88,6 +89,9 @@ final class Plugin {
 	public static function daily_maintenance(): void {
 		Audit_Log::flush();
 		Audit_Log::purge();
+		if ( LatePoint\Tables::exist() ) {
+			LatePoint\Api_Author::purge();
+		}
 		try {
 			Key_Service::expire_due();
 		} catch ( Support\Storage_Error $e ) {

@@ -12,6 +12,7 @@
 namespace LatePointApi\LatePoint;
 
 use LatePointApi\Support\Conflict_Error;
+use LatePointApi\Support\Storage_Error;
 use LatePointApi\Support\Dates;
 use LatePointApi\Support\Not_Found_Error;
 use LatePointApi\Support\Paged_Query;
@@ -120,27 +121,27 @@ final class Customers {
 		return $row;
 	}
 
+	/**
+	 * Creates a customer through LatePoint's model (which fills its password
+	 * hash, activation key and account nonce) and fires
+	 * latepoint_customer_created, as LatePoint's admin does.
+	 */
 	public static function create( array $input ): array {
-		$row       = self::clean( $input, true ) + array(
-			'first_name' => '',
-			'last_name'  => '',
-			'status'     => 'pending_verification',
-			'is_guest'   => 1,
-		);
-		$id        = Tables::transaction(
-			static function () use ( $row ) {
-				self::assert_email_free( $row['email'], null );
-				$now = Tables::now();
-				$id  = Tables::insert( 'customers', $row + array( 'created_at' => $now, 'updated_at' => $now ) );
-				/* translators: %d: customer id */
-				Tables::activity( 'customer_created', sprintf( __( 'Customer #%d created', 'latepoint-api-keys' ), $id ), array( 'customer_id' => $id ) );
-				return $id;
-			}
+		Models::require_active();
+		$row       = self::clean( $input, true );
+		$id        = Api_Author::during(
+			static fn () => Tables::transaction(
+				static function () use ( $row ) {
+					self::assert_email_free( $row['email'], null );
+					$customer = self::model( new \OsCustomerModel(), $row );
+					Models::validate( $customer, 'customer' );
+					Models::save( $customer );
+					do_action( 'latepoint_customer_created', $customer );
+					return (int) $customer->id;
+				}
+			)
 		);
 		$presented = self::present( self::row( $id ) );
-		if ( class_exists( 'OsCustomerModel' ) ) {
-			do_action( 'latepoint_customer_created', new \OsCustomerModel( $id ) );
-		}
 		/**
 		 * A customer was created through the API (after the transaction committed).
 		 *
@@ -150,28 +151,27 @@ final class Customers {
 		return $presented;
 	}
 
+	/** Changes a customer through LatePoint's model; fires latepoint_customer_updated( customer, old data ). */
 	public static function update( int $id, array $input ): array {
+		Models::require_active();
 		$old = self::row( $id );
 		$row = self::clean( $input, false );
-		if ( class_exists( 'OsCustomerModel' ) ) {
-			$old_model = new \OsCustomerModel( $id );
-			$old_data  = method_exists( $old_model, 'get_data_vars' ) ? $old_model->get_data_vars() : $old;
-		}
-		Tables::transaction(
-			static function () use ( $id, $row ) {
-				global $wpdb;
-				if ( isset( $row['email'] ) ) {
-					self::assert_email_free( $row['email'], $id );
+		Api_Author::during(
+			static fn () => Tables::transaction(
+				static function () use ( $id, $row ) {
+					if ( isset( $row['email'] ) ) {
+						self::assert_email_free( $row['email'], $id );
+					}
+					$customer = new \OsCustomerModel( $id );
+					$old_data = $customer->get_data_vars();
+					self::model( $customer, $row );
+					Models::validate( $customer, 'customer' );
+					Models::save( $customer );
+					do_action( 'latepoint_customer_updated', $customer, $old_data );
 				}
-				Tables::check_write( $wpdb->update( Tables::name( 'customers' ), $row + array( 'updated_at' => Tables::now() ), array( 'id' => $id ) ) );
-				/* translators: %d: customer id */
-				Tables::activity( 'customer_updated', sprintf( __( 'Customer #%d updated', 'latepoint-api-keys' ), $id ), array( 'customer_id' => $id ) );
-			}
+			)
 		);
 		$presented = self::present( self::row( $id ) );
-		if ( isset( $old_data ) ) {
-			do_action( 'latepoint_customer_updated', new \OsCustomerModel( $id ), $old_data );
-		}
 		/**
 		 * A customer was changed through the API (after the transaction committed).
 		 *
@@ -182,20 +182,28 @@ final class Customers {
 		return $presented;
 	}
 
+	/**
+	 * Deletes a customer without bookings or orders (409 otherwise: LatePoint's
+	 * own delete would take them along) through LatePoint's model, which also
+	 * removes the customer's meta. LatePoint's admin fires no hook for it.
+	 */
 	public static function delete( int $id ): array {
+		Models::require_active();
 		$old = self::row( $id );
-		Tables::transaction(
-			static function () use ( $id ) {
-				global $wpdb;
-				$bookings = (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM ' . Tables::name( 'bookings' ) . ' WHERE customer_id = %d FOR UPDATE', $id ) );
-				$orders   = (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM ' . Tables::name( 'orders' ) . ' WHERE customer_id = %d', $id ) );
-				if ( $bookings > 0 || $orders > 0 ) {
-					throw new Conflict_Error( 'customer_has_bookings', __( 'This customer has bookings; delete or move them first.', 'latepoint-api-keys' ), array( 'bookings' => $bookings, 'orders' => $orders ) );
+		Api_Author::during(
+			static fn () => Tables::transaction(
+				static function () use ( $id ) {
+					global $wpdb;
+					$bookings = (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM ' . Tables::name( 'bookings' ) . ' WHERE customer_id = %d FOR UPDATE', $id ) );
+					$orders   = (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM ' . Tables::name( 'orders' ) . ' WHERE customer_id = %d', $id ) );
+					if ( $bookings > 0 || $orders > 0 ) {
+						throw new Conflict_Error( 'customer_has_bookings', __( 'This customer has bookings; delete or move them first.', 'latepoint-api-keys' ), array( 'bookings' => $bookings, 'orders' => $orders ) );
+					}
+					if ( ! ( new \OsCustomerModel( $id ) )->delete() ) {
+						throw new Storage_Error( 'LatePoint could not delete the customer.' );
+					}
 				}
-				Tables::check_write( $wpdb->delete( Tables::name( 'customers' ), array( 'id' => $id ) ) );
-				/* translators: %d: customer id */
-				Tables::activity( 'customer_deleted', sprintf( __( 'Customer #%d deleted', 'latepoint-api-keys' ), $id ), array( 'customer_id' => $id ) );
-			}
+			)
 		);
 		$presented = self::present( $old );
 		/**
@@ -205,5 +213,17 @@ final class Customers {
 		 */
 		do_action( 'lpapi_customer_deleted', $presented );
 		return $presented;
+	}
+
+	/** Sets the API's fields on LatePoint's model (status is not among its settable params: set directly). */
+	private static function model( \OsCustomerModel $customer, array $row ): \OsCustomerModel {
+		$customer->set_data( array_diff_key( $row, array( 'status' => true ) ) );
+		if ( isset( $row['status'] ) ) {
+			$customer->status = $row['status'];
+		}
+		if ( isset( $row['is_guest'] ) ) {
+			$customer->is_guest = (bool) $row['is_guest'];
+		}
+		return $customer;
 	}
 }

@@ -17,7 +17,8 @@ final class Locations {
 	/**
 	 * The location of a booking that names none: the first active location
 	 * where the agent offers the service (agents_services), else the first
-	 * active one, else the first; created as "Main Location" when there is none.
+	 * active one, else the first; LatePoint's default location (which it creates) when there
+	 * is none.
 	 */
 	public static function default_id( int $agent_id = 0, int $service_id = 0 ): int {
 		global $wpdb;
@@ -33,15 +34,7 @@ final class Locations {
 		if ( null !== $id ) {
 			return (int) $id;
 		}
-		$now = Tables::now();
-		return Tables::insert(
-			'locations',
-			array(
-				'name'       => __( 'Main Location', 'latepoint-api-keys' ),
-				'status'     => 'active',
-				'created_at' => $now,
-				'updated_at' => $now,
-			)
-		);
+		// None at all: LatePoint's own default location (it creates "Main Location").
+		return (int) \OsLocationHelper::get_default_location_id();
 	}
 }

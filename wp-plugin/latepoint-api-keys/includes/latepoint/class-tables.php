@@ -9,7 +9,6 @@
 
 namespace LatePointApi\LatePoint;
 
-use LatePointApi\Auth\Request_Context;
 use LatePointApi\Support\Storage_Error;
 
 defined( 'ABSPATH' ) || exit;
@@ -93,59 +92,8 @@ final class Tables {
 		return $result;
 	}
 
-	/** Throws a Storage_Error when a $wpdb write failed. */
-	public static function check_write( $result ): void {
-		global $wpdb;
-		if ( false === $result ) {
-			throw new Storage_Error( 'A LatePoint table write failed: ' . $wpdb->last_error );
-		}
-	}
-
-	/** Inserts a row and returns its id. */
-	public static function insert( string $table, array $row ): int {
-		global $wpdb;
-		self::check_write( $wpdb->insert( self::name( $table ), $row ) );
-		return (int) $wpdb->insert_id;
-	}
-
 	/** The site's local time, as LatePoint stores created_at / updated_at. */
 	public static function now(): string {
 		return current_time( 'mysql' );
-	}
-
-	/** A random code of LatePoint's kind (booking_code, confirmation_code): 10 upper-case letters and digits. */
-	public static function random_code( int $length = 10 ): string {
-		$alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-		$code     = '';
-		for ( $i = 0; $i < $length; $i++ ) {
-			$code .= $alphabet[ random_int( 0, strlen( $alphabet ) - 1 ) ];
-		}
-		return $code;
-	}
-
-	/**
-	 * Adds a row to LatePoint's activities, noting the calling API key by id
-	 * and display prefix (never the key).
-	 *
-	 * @param array<string, int|null> $ids booking_id, customer_id, agent_id, …
-	 */
-	public static function activity( string $code, string $what, array $ids = array() ): void {
-		$key    = Request_Context::$key;
-		$prefix = is_array( $key ) ? (string) ( $key['key_prefix'] ?? '' ) : '';
-		$name   = is_array( $key ) ? (string) ( $key['name'] ?? '' ) : '';
-		$now    = self::now();
-		$row    = array_intersect_key( $ids, array_flip( array( 'agent_id', 'booking_id', 'service_id', 'customer_id', 'location_id', 'order_id', 'order_item_id' ) ) );
-		self::insert(
-			'activities',
-			$row + array(
-				'code'            => $code,
-				/* translators: 1: what happened, 2: key display prefix, 3: key name */
-				'description'     => sprintf( __( '%1$s through the API with key %2$s… (%3$s)', 'latepoint-api-keys' ), $what, $prefix, $name ),
-				'initiated_by'    => 'api_key',
-				'initiated_by_id' => is_array( $key ) ? (int) $key['id'] : null,
-				'created_at'      => $now,
-				'updated_at'      => $now,
-			)
-		);
 	}
 }

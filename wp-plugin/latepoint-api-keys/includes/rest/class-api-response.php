@@ -11,6 +11,7 @@ namespace LatePointApi\Rest;
 
 use LatePointApi\Auth\Request_Context;
 use LatePointApi\Support\Conflict_Error;
+use LatePointApi\Support\LatePoint_Inactive_Error;
 use LatePointApi\Support\Not_Found_Error;
 use LatePointApi\Support\Storage_Error;
 use LatePointApi\Support\Validation_Error;
@@ -80,7 +81,7 @@ final class Api_Response {
 	/**
 	 * The one place a handler runs: its return value, or the envelope of the
 	 * plugin's error it threw (Validation_Error 422, Not_Found_Error 404,
-	 * Conflict_Error 409, Storage_Error 503).
+	 * Conflict_Error 409, LatePoint_Inactive_Error and Storage_Error 503).
 	 *
 	 * @return mixed
 	 */
@@ -102,6 +103,9 @@ final class Api_Response {
 		}
 		if ( $e instanceof Conflict_Error ) {
 			return self::error( 409, $e->error_code(), $e->getMessage(), $e->details() );
+		}
+		if ( $e instanceof LatePoint_Inactive_Error ) {
+			return self::error( 503, 'latepoint_inactive', __( 'Writes go through LatePoint itself, which is not active on this site; reads still work.', 'latepoint-api-keys' ) );
 		}
 		if ( $e instanceof Storage_Error ) {
 			return self::error( 503, 'service_unavailable', __( 'The database is unavailable; try again shortly.', 'latepoint-api-keys' ) );

@@ -9,6 +9,7 @@
 
 namespace LatePointApi\Rest;
 
+use LatePointApi\LatePoint\Booking_Writes;
 use LatePointApi\LatePoint\Bookings;
 use LatePointApi\LatePoint\Tables;
 
@@ -91,14 +92,14 @@ final class Bookings_Controller extends Resource_Controller {
 	}
 
 	public static function create_booking( \WP_REST_Request $request ) {
-		return self::create_item( $request, Bookings::CREATE_FIELDS, array( Bookings::class, 'create' ) );
+		return self::create_item( $request, Bookings::CREATE_FIELDS, array( Booking_Writes::class, 'create' ) );
 	}
 
 	public static function update_booking( \WP_REST_Request $request ) {
-		return self::update_item( $request, Bookings::UPDATE_FIELDS, array( Bookings::class, 'update' ) );
+		return self::update_item( $request, Bookings::UPDATE_FIELDS, array( Booking_Writes::class, 'update' ) );
 	}
 
 	public static function delete_booking( \WP_REST_Request $request ) {
-		return self::delete_item( $request, array( Bookings::class, 'delete' ) );
+		return self::delete_item( $request, array( Booking_Writes::class, 'delete' ) );
 	}
 }

@@ -17,7 +17,7 @@ defined( 'ABSPATH' ) || exit;
 final class Schema {
 
 	/** Bump when a table definition changes; dbDelta brings old sites up to it. */
-	const DB_VERSION        = '1';
+	const DB_VERSION        = '2';
 	const DB_VERSION_OPTION = 'lpapi_db_version';
 
 	public static function keys(): string {
@@ -40,6 +40,12 @@ final class Schema {
 		return $wpdb->prefix . 'lpapi_rate_counters';
 	}
 
+	/** Which API key wrote which of LatePoint's activity rows (LatePoint's Activities view shows it). */
+	public static function activity_authors(): string {
+		global $wpdb;
+		return $wpdb->prefix . 'lpapi_activity_authors';
+	}
+
 	/** Creates or upgrades the tables when the stored version is older. */
 	public static function maybe_upgrade(): void {
 		if ( get_option( self::DB_VERSION_OPTION ) !== self::DB_VERSION ) {
@@ -55,6 +61,7 @@ final class Schema {
 		$log     = self::audit_log();
 		$usage   = self::usage_daily();
 		$rate    = self::rate_counters();
+		$authors = self::activity_authors();
 
 		dbDelta(
 			"CREATE TABLE {$keys} (
@@ -127,17 +134,28 @@ final class Schema {
   PRIMARY KEY  (bucket)
 ) {$charset};"
 		);
+		dbDelta(
+			"CREATE TABLE {$authors} (
+  activity_id bigint(20) unsigned NOT NULL,
+  key_id bigint(20) unsigned NOT NULL,
+  created_at datetime NOT NULL,
+  PRIMARY KEY  (activity_id),
+  KEY created_at (created_at)
+) {$charset};"
+		);
 		update_option( self::DB_VERSION_OPTION, self::DB_VERSION, true );
 	}
 
 	/** Drops every table and option the plugin made (uninstall only). */
 	public static function uninstall(): void {
 		global $wpdb;
-		foreach ( array( self::keys(), self::audit_log(), self::usage_daily(), self::rate_counters() ) as $table ) {
+		foreach ( array( self::keys(), self::audit_log(), self::usage_daily(), self::rate_counters(), self::activity_authors() ) as $table ) {
 			$wpdb->query( "DROP TABLE IF EXISTS {$table}" ); // phpcs:ignore LatePointApi.Security.PreparedSql.NotPrepared -- $table iterates over this class's own table names.
 		}
 		delete_option( self::DB_VERSION_OPTION );
 		delete_option( 'lpapi_settings' );
+		// The "LatePoint API" user stays: LatePoint's activities name it as their author.
+		delete_option( 'lpapi_api_user_id' );
 		wp_clear_scheduled_hook( 'lpapi_flush_audit' );
 		wp_clear_scheduled_hook( 'lpapi_daily_maintenance' );
 		Audit_Log::remove_spool();
