@@ -67,6 +67,9 @@ LPAPI_IMPL=fallback LPAPI_FALLBACK="$PWD/wp-plugin/latepoint-api-keys/includes/f
 # A private stack for the tests (its own run folder and ports), so `make run` can stay up.
 export LPAPI_RUN_DIR="${LPAPI_TEST_RUN_DIR:-$PWD/.run-test}"
 export LPAPI_HTTP_PORT="${LPAPI_TEST_HTTP_PORT:-8181}" LPAPI_DB_PORT="${LPAPI_TEST_DB_PORT:-3408}"
+# No real LatePoint on this stack (Debian's WordPress 6.1 is too old for it): the writes go through the
+# tests' stand-in LatePoint models (tests/php/stand-ins/); the real-LatePoint suite runs them for real.
+export LPAPI_LATEPOINT_STAND_IN=1
 trap 'scripts/stack.sh stop >/dev/null 2>&1 || true' EXIT
 
 node_counts() { # node's spec reporter ends with "ℹ pass N" / "ℹ fail N"
