@@ -8,8 +8,13 @@ PHP        ?= php
 # The product: MariaDB + WordPress + php-fpm (with the extension) + nginx on 127.0.0.1:8080,
 # the plugin active, LatePoint's tables with demo data (this local site only), a demo key and
 # ready curls. `make stop` stops it all.
+# Real LatePoint where scripts/get-latepoint.sh put it (on the WordPress release it supports), else
+# Debian's WordPress with LatePoint's tables only (reads work; writes say they need LatePoint).
+LATEPOINT_DIR ?= $(or $(LPAPI_LATEPOINT_DIR),$(or $(LPAPI_CACHE_DIR),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/latepoint-api-keys)/latepoint)
+RUN_WP        ?= $(or $(LPAPI_WP),$(if $(wildcard $(LATEPOINT_DIR)/latepoint.php),6.5,debian))
+
 run: deps build
-	@scripts/stack.sh start
+	@LPAPI_WP=$(RUN_WP) scripts/stack.sh start
 	@scripts/stack.sh php scripts/stack/demo-data.php
 	@eval "$$(scripts/stack.sh env)" && scripts/stack.sh php scripts/stack/demo-key.php
 

@@ -14,7 +14,12 @@
 
 require_once __DIR__ . '/latepoint-fixture.php';
 
-LatePointApi\Fixture\create_latepoint_tables();
+// With real LatePoint, its own tables are there (and must keep LatePoint's definitions); the stand-in
+// tables are only for a site without it.
+$lpapi_real_latepoint = class_exists( 'OsModel' ) && ! defined( 'LPAPI_STAND_IN_MODELS' );
+if ( ! $lpapi_real_latepoint ) {
+	LatePointApi\Fixture\create_latepoint_tables();
+}
 
 global $wpdb;
 $p   = $wpdb->prefix . 'latepoint_';
@@ -28,7 +33,7 @@ $insert = static function ( string $table, array $row ) use ( $wpdb, $p, $now ):
 	return (int) $wpdb->insert_id;
 };
 
-$location = $insert( 'locations', array( 'name' => 'Main Location', 'full_address' => '12 Harbour Street, Brighton', 'status' => 'active' ) );
+$location = $lpapi_real_latepoint ? (int) OsLocationHelper::get_default_location_id() : $insert( 'locations', array( 'name' => 'Main Location', 'full_address' => '12 Harbour Street, Brighton', 'status' => 'active' ) );
 $agents   = array();
 foreach ( array( array( 'Maria', 'Lopez', 'Senior stylist' ), array( 'James', 'Chen', 'Colour specialist' ), array( 'Aisha', 'Okafor', 'Yoga teacher' ) ) as list( $first, $last, $title ) ) {
 	$agents[ $first ] = $insert(
@@ -87,15 +92,34 @@ $tz        = wp_timezone();
 $monday    = new DateTimeImmutable( 'monday next week', $tz );
 $wednesday = $monday->modify( '+2 days' )->format( 'Y-m-d' );
 $insert( 'work_periods', array( 'agent_id' => $agents['James'], 'service_id' => 0, 'location_id' => 0, 'start_time' => 0, 'end_time' => 0, 'week_day' => 3, 'custom_date' => $wednesday ) );
-$insert( 'settings', array( 'name' => 'timeblock_interval', 'value' => '30' ) );
-$insert( 'settings', array( 'name' => 'timeslot_blocking_statuses', 'value' => 'approved' ) );
+foreach ( array( 'timeblock_interval' => '30', 'timeslot_blocking_statuses' => 'approved' ) as $name => $value ) {
+	if ( null === $wpdb->get_var( $wpdb->prepare( "SELECT id FROM {$p}settings WHERE name = %s", $name ) ) ) {
+		$insert( 'settings', array( 'name' => $name, 'value' => $value ) );
+	}
+}
 
 $customers = array();
 foreach ( array( array( 'Olivia', 'Brown', 'olivia.brown@demo.example', '+44 7700 900001' ), array( 'Noah', 'Wilson', 'noah.wilson@demo.example', '+44 7700 900002' ), array( 'Amelia', 'Taylor', 'amelia.taylor@demo.example', '+44 7700 900003' ), array( 'Leo', 'Davies', 'leo.davies@demo.example', '+44 7700 900004' ) ) as list( $first, $last, $email, $phone ) ) {
 	$customers[ $first ] = $insert( 'customers', array( 'first_name' => $first, 'last_name' => $last, 'email' => $email, 'phone' => $phone, 'status' => 'active', 'is_guest' => 0 ) );
 }
 
-$book = static function ( string $customer, string $agent, string $service_name, DateTimeImmutable $day, int $start, int $attendees = 1, string $status = 'approved' ) use ( $insert, $wpdb, $p, $customers, $agents, $services, $location ): void {
+$book = static function ( string $customer, string $agent, string $service_name, DateTimeImmutable $day, int $start, int $attendees = 1, string $status = 'approved' ) use ( $insert, $wpdb, $p, $customers, $agents, $services, $location, $lpapi_real_latepoint ): void {
+	if ( $lpapi_real_latepoint ) {
+		// Through LatePoint's models, as an API write: its codes, prices, activities and processes.
+		LatePointApi\LatePoint\Booking_Writes::create(
+			array(
+				'customer_id'     => $customers[ $customer ],
+				'service_id'      => $services[ $service_name ],
+				'agent_id'        => $agents[ $agent ],
+				'location_id'     => $location,
+				'start_date'      => $day->format( 'Y-m-d' ),
+				'start_time'      => sprintf( '%02d:%02d', intdiv( $start, 60 ), $start % 60 ),
+				'total_attendees' => $attendees,
+				'status'          => $status,
+			)
+		);
+		return;
+	}
 	$svc   = $wpdb->get_row( $wpdb->prepare( "SELECT * FROM {$p}services WHERE id = %d", $services[ $service_name ] ), ARRAY_A );
 	$end   = $start + (int) $svc['duration'];
 	$local = $day->setTime( intdiv( $start, 60 ), $start % 60 );

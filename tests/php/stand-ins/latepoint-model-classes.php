@@ -4,6 +4,8 @@
  * real LatePoint is not there).
  */
 
+const LPAPI_STAND_IN_MODELS = true;
+
 #[AllowDynamicProperties]
 abstract class OsModel
 {
