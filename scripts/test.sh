@@ -123,6 +123,32 @@ else
   record "stack start" 0 1 1
 fi
 
+# ---------------------------------------------------------------- real LatePoint
+# The suite against real LatePoint (tests/php/latepoint/phpunit.xml), on a stack of its own: WordPress
+# 6.5 with LatePoint from LPAPI_LATEPOINT_DIR, in .run-latepoint on ports 8282/3409 (the suite empties
+# and refills LatePoint's tables there). Skipped, and said so, when LatePoint is not there.
+LP_DIR="${LPAPI_LATEPOINT_DIR:-${LPAPI_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/latepoint-api-keys}/latepoint}"
+lp_env=(LPAPI_WP=6.5 "LPAPI_LATEPOINT_DIR=$LP_DIR" "LPAPI_RUN_DIR=${LPAPI_TEST_LATEPOINT_RUN_DIR:-$PWD/.run-latepoint}"
+  "LPAPI_HTTP_PORT=${LPAPI_TEST_LATEPOINT_HTTP_PORT:-8282}" "LPAPI_DB_PORT=${LPAPI_TEST_LATEPOINT_DB_PORT:-3409}"
+  LPAPI_FPM_WORKERS=10 LPAPI_NATIVE=1 LPAPI_LATEPOINT_STAND_IN=0)
+if [ -f "$LP_DIR/latepoint.php" ]; then
+  trap 'scripts/stack.sh stop >/dev/null 2>&1 || true; env "${lp_env[@]}" scripts/stack.sh stop >/dev/null 2>&1 || true' EXIT
+  echo "==> real LatePoint: starting its stack (WordPress 6.5, LatePoint from $LP_DIR)"
+  if env "${lp_env[@]}" scripts/stack.sh start; then
+    run_phpunit "PHP tests against real LatePoint" \
+      env "${lp_env[@]}" php /usr/bin/phpunit -c tests/php/latepoint/phpunit.xml --colors=never
+    if grep -q '^real LatePoint suite: skipped:' "$LOG_DIR/php.log"; then
+      record "real LatePoint: LatePoint is there but not active on its stack" 0 1 1
+    fi
+  else
+    record "real LatePoint: stack start" 0 1 1
+  fi
+  echo "==> real LatePoint: stopping its stack"
+  env "${lp_env[@]}" scripts/stack.sh stop >/dev/null 2>&1 || true
+else
+  echo "==> real LatePoint: skipped: $LP_DIR/latepoint.php does not exist (scripts/get-latepoint.sh GIT_DIR puts it there)"
+fi
+
 echo
 if ((${#failed_suites[@]})); then echo "==> failing: ${failed_suites[*]}"; fi
 echo "$total_pass passed, $total_fail failed"

@@ -494,8 +494,8 @@ test('customer with bookings: delete refused with 409; booking delete removes bo
   assert.equal(after.bookings, before.bookings - 1);
   assert.equal(after.order_items, before.order_items - 1);
   assert.equal(after.orders, before.orders - 1);
-  assert.equal(after.activities, before.activities + 1);
-  assert.equal(sql(`SELECT code FROM {p}activities WHERE booking_id = ${b.id} ORDER BY id DESC LIMIT 1`)[0].code, 'booking_deleted');
+  // As LatePoint's "Delete order" for an order of one booking: LatePoint writes no activity.
+  assert.equal(after.activities, before.activities);
   assertError(await api(`/bookings/${b.id}`), 404, 'not_found');
   const gone = await api(`/customers/${c.id}`, { method: 'DELETE' });
   assert.equal(gone.status, 200, gone.text);

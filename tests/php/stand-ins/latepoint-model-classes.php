@@ -71,7 +71,8 @@ abstract class OsModel
 		do_action('latepoint_model_prepare_set_data', $this, $data);
 		foreach ($this->allowed_params() as $param) {
 			if (isset($data[$param])) {
-				$this->$param = is_string($data[$param]) ? sanitize_text_field($data[$param]) : $data[$param];
+				$value        = is_string($data[$param]) ? sanitize_text_field($data[$param]) : $data[$param];
+				$this->$param = $value === '' && substr($param, -3) === '_id' ? 0 : $value; // an empty id field is 0, as LatePoint stores it
 			}
 		}
 		do_action('latepoint_model_set_data', $this, $data);
@@ -106,9 +107,14 @@ abstract class OsModel
 	}
 
 	/** @return string[] */
-	public function get_error_messages(): array
+	public function get_error_messages($code = false): array
 	{
 		return $this->validation_errors;
+	}
+
+	public function has_validation_error(): bool
+	{
+		return (bool) $this->validation_errors;
 	}
 
 	public function save(): bool
@@ -301,6 +307,16 @@ final class OsOrderModel extends OsModel
 		return $this->items;
 	}
 
+	public function get_subtotal()
+	{
+		return $this->subtotal ?? null;
+	}
+
+	public function get_total()
+	{
+		return $this->total ?? null;
+	}
+
 	public function recalculate_subtotal(): string
 	{
 		return $this->recalculate_total();
@@ -334,7 +350,7 @@ final class OsOrderModel extends OsModel
 		foreach ((new self($id))->get_items(true) as $item) {
 			$bookings = $wpdb->get_col($wpdb->prepare('SELECT id FROM ' . self::table_of('bookings') . ' WHERE order_item_id = %d', (int) $item->id));
 			foreach ($bookings as $booking_id) {
-				do_action('latepoint_booking_will_be_deleted', (int) $booking_id);
+				do_action('latepoint_booking_will_be_deleted', $booking_id); // the id as read from the database, as LatePoint passes it
 				(new OsBookingModel((int) $booking_id))->delete();
 			}
 		}
@@ -480,16 +496,6 @@ final class OsActivitiesHelper
 		self::create_activity(['booking_id' => $booking->id, 'code' => 'booking_change_status',
 			'description' => sprintf('Appointment status changed from %1$s to %2$s', $old_booking->status, $booking->status)]);
 	}
-
-	public static function log_booking_deleted(OsBookingModel $booking): void
-	{
-		self::create_activity(['booking_id' => $booking->id, 'code' => 'booking_deleted', 'description' => wp_json_encode(['booking_data_vars' => $booking->get_data_vars()])]);
-	}
-
-	public static function log_order_item_deleted(OsOrderItemModel $order_item): void
-	{
-		self::create_activity(['order_item_id' => $order_item->id, 'code' => 'order_item_deleted', 'description' => wp_json_encode(['order_item_data_vars' => $order_item->get_data_vars()])]);
-	}
 }
 
 final class OsOrdersHelper
@@ -511,6 +517,19 @@ final class OsBookingHelper
 		}
 		$setting = (string) $wpdb->get_var("SELECT value FROM " . OsModel::table_of('settings') . " WHERE name = 'default_booking_status' LIMIT 1");
 		return $setting !== '' ? $setting : 'approved';
+	}
+}
+
+final class OsMoneyHelper
+{
+	public static function to_money_field_format($amount): string
+	{
+		return number_format((float) $amount, 2, '.', '');
+	}
+
+	public static function convert_amount_from_money_input_to_db_format($amount): string
+	{
+		return number_format((float) preg_replace('/[^-\d.]+/', '', (string) $amount), 4, '.', '');
 	}
 }
 

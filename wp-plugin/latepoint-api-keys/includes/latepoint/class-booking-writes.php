@@ -5,28 +5,30 @@
  * with LatePoint's price calculation, firing the hooks its order form fires,
  * in their order and with their arguments. LatePoint's listeners then write
  * its activities, plan its process jobs and send its mails; the API writes no
- * activity of its own beyond the ones LatePoint's admin writes itself
- * (status change, deletion). Knows nothing of REST.
+ * activity of its own beyond the one LatePoint's admin writes itself (a
+ * status change). Knows nothing of REST.
  *
- * Everything the API checks (ids, times, the free slot) and LatePoint's own
- * validation run before the first save: hooks and mails cannot be rolled
- * back. The rows are written in one transaction.
+ * The API's own checks (ids, times, the free slot) run before the first save,
+ * and LatePoint's validation of the booking before the order is saved, where
+ * LatePoint's form runs it: hooks and mails cannot be rolled back. The rows
+ * are written in one transaction, after the agent's row is locked.
  *
  * Sequence of a create, as LatePoint's order form:
  *   customer saved, latepoint_customer_updated( customer, old data );
- *   order saved; order item saved; booking saved; order item saved with its
- *   item_data and prices; latepoint_booking_created( booking );
- *   latepoint_order_created( order ).
+ *   order saved (its prices as the form posts them, Order_Prices); order item
+ *   saved; booking saved; order item saved with its item_data and prices;
+ *   latepoint_booking_created( booking ); latepoint_order_created( order ).
  * An update: customer as above; order saved; order item saved; booking saved;
  * order item re-priced; latepoint_booking_updated( booking, old booking );
  * when the status changed, latepoint_booking_change_status( booking, old ) and
  * LatePoint's status-change activity; latepoint_order_updated( order, old ).
- * A delete: latepoint_booking_will_be_deleted( id ); the booking with its meta
- * and process jobs (OsBookingModel::delete()); latepoint_booking_deleted( id );
- * LatePoint's booking_deleted activity; then its order item
- * (latepoint_order_item_will_be_deleted / _deleted), and its order when that
- * is left empty (OsOrderModel::delete()), else the order re-priced and
- * latepoint_order_updated.
+ * A delete: as LatePoint's "Delete order" when the booking is its order's
+ * only one (OsOrderModel::delete(): latepoint_booking_will_be_deleted( id ),
+ * the booking with its meta and process jobs, the item, the order with its
+ * meta and jobs; LatePoint fires nothing else and writes no activity);
+ * otherwise the booking (latepoint_booking_will_be_deleted first), its item
+ * when left empty (latepoint_order_item_will_be_deleted / _deleted), and the
+ * order re-priced with latepoint_order_updated.
  *
  * @package LatePointApi
  */
@@ -34,6 +36,7 @@
 namespace LatePointApi\LatePoint;
 
 use LatePointApi\Support\Dates;
+use LatePointApi\Support\Storage_Error;
 use LatePointApi\Support\Validation_Error;
 
 defined( 'ABSPATH' ) || exit;
@@ -69,27 +72,24 @@ final class Booking_Writes {
 		$id        = Api_Author::during(
 			static fn () => Tables::transaction(
 				static function () use ( $fields, $service, $input ) {
+					self::lock_agents( array( $fields['agent_id'] ) );
 					$fields['location_id'] = isset( $input['location_id'] ) ? (int) $input['location_id'] : Locations::default_id( (int) $fields['agent_id'], (int) $fields['service_id'] );
 					Booking_Slots::check( $fields, $service, null );
 
+					// As LatePoint's order form: the customer is saved with the order, then the booking validated.
+					self::save_customer( $fields['customer_id'] );
 					$booking = self::booking_model( new \OsBookingModel(), $fields );
 					Models::validate( $booking, 'booking', array( 'order_item_id' ) );
 					$order = new \OsOrderModel();
-					$order->set_data(
-						array(
-							'customer_id'      => $fields['customer_id'],
-							'customer_comment' => (string) ( $input['customer_comment'] ?? '' ),
-						)
-					);
-
-					// As the order form: the customer is saved with the order.
-					self::save_customer( $fields['customer_id'] );
-					$item          = new \OsOrderItemModel();
-					$item->variant = 'booking';
-					self::price( $order, $item, $booking );
-					Models::save( $order );
-					$item->order_id  = $order->id;
+					$order->set_data( array_filter( array( 'customer_id' => $fields['customer_id'], 'customer_comment' => (string) ( $input['customer_comment'] ?? '' ) ) ) );
+					$item            = new \OsOrderItemModel();
+					$item->variant   = 'booking';
+					$item->item_data = $booking->generate_item_data();
+					Order_Prices::for_new( $order, $item );
 					$item->item_data = null;
+
+					Models::save( $order );
+					$item->order_id = $order->id;
 					Models::save( $item );
 					$booking->order_item_id = $item->id;
 					Models::save( $booking );
@@ -152,23 +152,27 @@ final class Booking_Writes {
 		Api_Author::during(
 			static fn () => Tables::transaction(
 				static function () use ( $id, $fields, $service, $old_row, $needs_slot ) {
+					self::lock_agents( array( (int) $old_row['agent_id'], $fields['agent_id'] ) );
 					if ( $needs_slot ) {
 						Booking_Slots::check( $fields, $service, $id );
 					}
+					$order     = new \OsOrderModel( (int) $old_row['order_id'] );
+					$old_order = clone $order;
+					self::save_customer( (int) $order->customer_id );
 					$booking     = new \OsBookingModel( $id );
 					$old_booking = clone $booking;
 					self::booking_model( $booking, $fields );
-					Models::validate( $booking, 'booking' );
-					$order     = new \OsOrderModel( (int) $old_row['order_id'] );
-					$old_order = clone $order;
-					$item      = new \OsOrderItemModel( (int) $old_row['order_item_id'] );
+					Models::validate( $booking, 'booking', array( 'order_item_id' ) );
+					// The form keeps the order's prices as stored (and LatePoint's order keeps its items as
+					// they were loaded, which its order_updated activity shows).
+					$order->get_items();
+					Order_Prices::as_stored( $order );
 
-					self::save_customer( (int) $order->customer_id );
-					$item->item_data = $booking->generate_item_data();
-					self::price( $order, $item, $booking );
 					Models::save( $order );
+					$item = new \OsOrderItemModel( (int) $old_row['order_item_id'] );
 					Models::save( $item );
 					Models::save( $booking );
+					$item->item_data = $booking->generate_item_data();
 					$item->recalculate_prices();
 					Models::save( $item );
 
@@ -192,33 +196,39 @@ final class Booking_Writes {
 		return $presented;
 	}
 
-	/** Deletes the booking, its order item, and its order when that is left empty; returns the deleted booking. */
+	/**
+	 * Deletes the booking as LatePoint's admin does. A booking that is its
+	 * order's only one goes with its order ("Delete order": the booking with
+	 * its meta and process jobs, the item, the order with its meta and jobs).
+	 * One of several keeps the order: the booking goes (with its meta and jobs),
+	 * its item if that is left empty, and the order is re-priced.
+	 */
 	public static function delete( int $id ): array {
 		Models::require_active();
 		$row = Bookings::row( $id );
 		Api_Author::during(
 			static fn () => Tables::transaction(
 				static function () use ( $id, $row ) {
-					$booking = new \OsBookingModel( $id );
-					do_action( 'latepoint_booking_will_be_deleted', $id );
-					if ( ! $booking->delete() ) {
-						throw new \LatePointApi\Support\Storage_Error( 'LatePoint could not delete the booking.' );
-					}
-					do_action( 'latepoint_booking_deleted', $id );
-					\OsActivitiesHelper::log_booking_deleted( $booking );
-					if ( ! $row['order_item_id'] ) {
+					self::lock_agents( array( (int) $row['agent_id'] ) );
+					$order  = new \OsOrderModel( (int) $row['order_id'] );
+					$others = self::other_bookings_of_order( (int) $row['order_id'], $id );
+					if ( ! $order->is_new_record() && 0 === $others ) {
+						if ( ! $order->delete() ) {
+							throw new Storage_Error( 'LatePoint could not delete the order.' );
+						}
 						return;
+					}
+					do_action( 'latepoint_booking_will_be_deleted', $id );
+					if ( ! ( new \OsBookingModel( $id ) )->delete() ) {
+						throw new Storage_Error( 'LatePoint could not delete the booking.' );
 					}
 					$item_id = (int) $row['order_item_id'];
-					do_action( 'latepoint_order_item_will_be_deleted', $item_id );
-					( new \OsOrderItemModel( $item_id ) )->delete();
-					do_action( 'latepoint_order_item_deleted', $item_id );
-					if ( ! $row['order_id'] ) {
-						return;
+					if ( $item_id && ! ( new \OsOrderItemModel( $item_id ) )->is_new_record() && 0 === self::bookings_of_item( $item_id ) ) {
+						do_action( 'latepoint_order_item_will_be_deleted', $item_id );
+						( new \OsOrderItemModel( $item_id ) )->delete();
+						do_action( 'latepoint_order_item_deleted', $item_id );
 					}
-					$order = new \OsOrderModel( (int) $row['order_id'] );
-					if ( ! $order->get_items( true ) ) {
-						$order->delete();
+					if ( $order->is_new_record() ) {
 						return;
 					}
 					$old_order       = clone $order;
@@ -237,6 +247,33 @@ final class Booking_Writes {
 		 */
 		do_action( 'lpapi_booking_deleted', $presented );
 		return $presented;
+	}
+
+	/**
+	 * Locks the agents' rows for the write: writes for one agent wait for each
+	 * other here, before they read and lock its bookings (two writes that both
+	 * held gaps of the bookings index would otherwise deadlock on their inserts).
+	 *
+	 * @param int[] $agent_ids
+	 */
+	private static function lock_agents( array $agent_ids ): void {
+		global $wpdb;
+		$ids = array_values( array_unique( array_filter( array_map( 'intval', $agent_ids ) ) ) );
+		sort( $ids );
+		foreach ( $ids as $agent_id ) {
+			$wpdb->get_var( $wpdb->prepare( 'SELECT id FROM ' . Tables::name( 'agents' ) . ' WHERE id = %d FOR UPDATE', $agent_id ) );
+		}
+	}
+
+	/** How many bookings other than $id the order has. */
+	private static function other_bookings_of_order( int $order_id, int $id ): int {
+		global $wpdb;
+		return (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM ' . Tables::name( 'bookings' ) . ' b JOIN ' . Tables::name( 'order_items' ) . ' i ON i.id = b.order_item_id WHERE i.order_id = %d AND b.id <> %d', $order_id, $id ) );
+	}
+
+	private static function bookings_of_item( int $item_id ): int {
+		global $wpdb;
+		return (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM ' . Tables::name( 'bookings' ) . ' WHERE order_item_id = %d', $item_id ) );
 	}
 
 	/** A catalog row by id, or a 422 naming the field. */
@@ -262,30 +299,5 @@ final class Booking_Writes {
 		$old      = $customer->get_data_vars();
 		Models::save( $customer );
 		do_action( 'latepoint_customer_updated', $customer, $old );
-	}
-
-	/**
-	 * LatePoint's prices: the order's subtotal and total from its cart of this
-	 * item (LatePoint's price calculation, with its add-ons' filters), and the
-	 * price breakdown its order form saves.
-	 */
-	private static function price( \OsOrderModel $order, \OsOrderItemModel $item, \OsBookingModel $booking ): void {
-		$priced            = clone $item;
-		$priced->item_data = $booking->generate_item_data();
-		$items             = array( $priced );
-		if ( ! $order->is_new_record() ) {
-			// The order's other items keep their prices.
-			foreach ( $order->get_items( true ) as $other ) {
-				if ( (int) $other->id !== (int) $item->id ) {
-					$items[] = $other;
-				}
-			}
-		}
-		$order->items    = $items;
-		$order->subtotal = $order->recalculate_subtotal();
-		$order->total    = $order->recalculate_total();
-		$rows            = $order->generate_price_breakdown_rows( array( 'balance', 'payments' ), true );
-		unset( $order->items );
-		$order->price_breakdown = (string) wp_json_encode( \OsOrdersHelper::generate_price_breakdown_from_params( $rows ) );
 	}
 }

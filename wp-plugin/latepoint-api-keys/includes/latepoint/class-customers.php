@@ -134,8 +134,7 @@ final class Customers {
 				static function () use ( $row ) {
 					self::assert_email_free( $row['email'], null );
 					$customer = self::model( new \OsCustomerModel(), $row );
-					Models::validate( $customer, 'customer' );
-					Models::save( $customer );
+					Models::save_valid( $customer, 'customer' );
 					do_action( 'latepoint_customer_created', $customer );
 					return (int) $customer->id;
 				}
@@ -165,8 +164,7 @@ final class Customers {
 					$customer = new \OsCustomerModel( $id );
 					$old_data = $customer->get_data_vars();
 					self::model( $customer, $row );
-					Models::validate( $customer, 'customer' );
-					Models::save( $customer );
+					Models::save_valid( $customer, 'customer' );
 					do_action( 'latepoint_customer_updated', $customer, $old_data );
 				}
 			)
@@ -217,7 +215,8 @@ final class Customers {
 
 	/** Sets the API's fields on LatePoint's model (status is not among its settable params: set directly). */
 	private static function model( \OsCustomerModel $customer, array $row ): \OsCustomerModel {
-		$customer->set_data( array_diff_key( $row, array( 'status' => true ) ) );
+		// LatePoint's customer form always posts its avatar field (empty when there is none, which LatePoint stores as 0).
+		$customer->set_data( array_diff_key( $row, array( 'status' => true ) ) + array( 'avatar_image_id' => (string) ( $customer->avatar_image_id ?? '' ) ) );
 		if ( isset( $row['status'] ) ) {
 			$customer->status = $row['status'];
 		}

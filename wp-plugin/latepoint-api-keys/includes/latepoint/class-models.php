@@ -6,15 +6,16 @@
  * defaults, codes, validations and hooks), never around them.
  *
  * The model API used: `new OsXModel( $id )`, `->set_data()`, `->save()`,
- * `->validate()`, `->get_error_messages()`, `->get_data_vars()`, `->delete()`,
+ * `->validate()`, `->has_validation_error()`, `->get_error_messages()`, `->get_data_vars()`, `->delete()`,
  * `->is_new_record()`; OsBookingModel `->set_utc_datetimes()`,
  * `->generate_item_data()`; OsOrderItemModel `->recalculate_prices()`;
  * OsOrderModel `->recalculate_subtotal()`, `->recalculate_total()`,
  * `->generate_price_breakdown_rows()`; OsOrdersHelper
  * `::generate_price_breakdown_from_params()`; OsActivitiesHelper
- * `::log_booking_change_status()`, `::log_booking_deleted()`,
- * `::log_order_item_deleted()`; OsBookingHelper `::get_default_booking_status()`;
- * OsLocationHelper `::get_default_location_id()`. The tests' stand-in models
+ * `::log_booking_change_status()`; OsBookingHelper `::get_default_booking_status()`;
+ * OsLocationHelper `::get_default_location_id()`; OsMoneyHelper
+ * `::to_money_field_format()`, `::convert_amount_from_money_input_to_db_format()`;
+ * OsOrderModel `->get_items()`, `->get_subtotal()`, `->get_total()`. The tests' stand-in models
  * (tests/php/stand-ins/) implement exactly this, and the real-LatePoint suite
  * keeps them honest.
  *
@@ -34,7 +35,7 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Models {
 
-	const CLASSES = array( 'OsBookingModel', 'OsOrderModel', 'OsOrderItemModel', 'OsCustomerModel', 'OsActivitiesHelper', 'OsOrdersHelper', 'OsBookingHelper', 'OsLocationHelper' );
+	const CLASSES = array( 'OsBookingModel', 'OsOrderModel', 'OsOrderItemModel', 'OsCustomerModel', 'OsActivitiesHelper', 'OsOrdersHelper', 'OsBookingHelper', 'OsLocationHelper', 'OsMoneyHelper' );
 
 	/** LatePoint is loaded, with the models the writes use. */
 	public static function active(): bool {
@@ -70,6 +71,23 @@ final class Models {
 		if ( ! $model->validate( false, $skip ) ) {
 			throw new Validation_Error( array( $field => implode( ' ', array_map( 'wp_strip_all_tags', $model->get_error_messages() ) ) ) );
 		}
+	}
+
+	/**
+	 * Saves a model, LatePoint validating it inside save() as its admin does: a
+	 * validation failure is a Validation_Error with LatePoint's messages under
+	 * $field (nothing was written), any other failure a Storage_Error.
+	 *
+	 * @param object $model a LatePoint model.
+	 */
+	public static function save_valid( $model, string $field ): void {
+		if ( $model->save() ) {
+			return;
+		}
+		if ( $model->has_validation_error() ) {
+			throw new Validation_Error( array( $field => implode( ' ', array_map( 'wp_strip_all_tags', $model->get_error_messages( 'validation' ) ) ) ) );
+		}
+		throw new Storage_Error( 'LatePoint could not save a ' . get_class( $model ) . '.' );
 	}
 
 	/**
