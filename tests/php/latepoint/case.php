@@ -20,6 +20,7 @@
  *   api                   "method" + "path" (+ "json", "query") through the REST API with "key"
  *   slots                 LatePoint's own free slots (support/LatePointSlots.php)
  *   dump                  the tables as support/State.php dumps them
+ *   screens               LatePoint's Activities list and the views of "activity_ids", rendered as its admin does
  *
  * admin and api take "record": true to record hooks and mails around the action and dump the tables
  * after it ("state"; "state_before" is the dump before it, "before" the highest id of each table).
@@ -88,6 +89,9 @@ function run_command(array $in): array {
 			return State::dump();
 		case 'slots':
 			return LatePointSlots::compute((array) $in['query']);
+		case 'screens':
+			AdminSide::act_as_admin();
+			return AdminSide::activity_screens(array_map('intval', (array) ($in['activity_ids'] ?? array())));
 		case 'admin':
 		case 'api':
 			return act($command, $in);

@@ -77,6 +77,10 @@ final class Admin_Customers_Controller extends \OsCustomersController {
 	use Direct_Params;
 }
 
+final class Admin_Activities_Controller extends \OsActivitiesController {
+	use Direct_Params;
+}
+
 final class AdminSide {
 
 	/** Makes the stack's administrator the acting user, for WordPress and for LatePoint's cached user. */
@@ -147,6 +151,46 @@ final class AdminSide {
 			$booking->update_attributes(array('total_attendees' => $plan['total_attendees']));
 		}
 		return $answer + array('params' => $plan['params']);
+	}
+
+	/**
+	 * LatePoint's Activities screens as its admin renders them in PHP: the list, and each activity's
+	 * view (what the list's "view" link opens), by activity id.
+	 *
+	 * The PHP messages rendering raises are returned ("messages"), not logged: the test compares them
+	 * with those of LatePoint's own activities (its Activities view has warnings of its own).
+	 *
+	 * @param int[] $ids
+	 * @return array{list: string, views: array<int, string>, messages: string[]}
+	 */
+	public static function activity_screens(array $ids): array {
+		$messages = array();
+		set_error_handler(static function (int $level, string $message, string $file, int $line) use (&$messages): bool {
+			$messages[] = "{$message} in {$file} on line {$line}";
+			return true;
+		});
+		try {
+			return self::render_activity_screens($ids) + array('messages' => &$messages);
+		} finally {
+			restore_error_handler();
+		}
+	}
+
+	/** @param int[] $ids */
+	private static function render_activity_screens(array $ids): array {
+		$render = static function (string $method, array $params): string {
+			try {
+				(new Admin_Activities_Controller($params))->$method();
+			} catch (Admin_Response $response) {
+				return (string) ($response->data['message'] ?? '');
+			}
+			return '';
+		};
+		$views = array();
+		foreach ($ids as $id) {
+			$views[ (int) $id ] = $render('view', array('id' => (string) $id));
+		}
+		return array('list' => $render('index', array()), 'views' => $views);
 	}
 
 	// ------------------------------------------------------------------------------------ the order form
