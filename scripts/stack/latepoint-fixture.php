@@ -263,6 +263,17 @@ function create_latepoint_tables(): void {
   updated_at datetime,
   PRIMARY KEY  (id)
 ) {$charset};",
+		"CREATE TABLE {$p}service_meta (
+  id mediumint(9) NOT NULL AUTO_INCREMENT,
+  object_id mediumint(9) NOT NULL,
+  meta_key varchar(110) NOT NULL,
+  meta_value text,
+  created_at datetime,
+  updated_at datetime,
+  PRIMARY KEY  (id),
+  KEY meta_key_index (meta_key),
+  KEY object_id_index (object_id)
+) {$charset};",
 		"CREATE TABLE {$p}settings (
   id mediumint(9) NOT NULL AUTO_INCREMENT,
   name varchar(110) NOT NULL,
@@ -280,7 +291,7 @@ function create_latepoint_tables(): void {
 /** Drops every LatePoint table (tests only). */
 function drop_latepoint_tables(): void {
 	global $wpdb;
-	foreach ( array( 'bookings', 'customers', 'agents', 'services', 'locations', 'work_periods', 'agents_services', 'activities', 'orders', 'order_items', 'settings', 'booking_meta', 'order_meta', 'customer_meta', 'process_jobs' ) as $table ) {
+	foreach ( array( 'bookings', 'customers', 'agents', 'services', 'locations', 'work_periods', 'agents_services', 'activities', 'orders', 'order_items', 'settings', 'booking_meta', 'order_meta', 'customer_meta', 'process_jobs', 'service_meta' ) as $table ) {
 		$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}latepoint_{$table}" );
 	}
 }

@@ -26,6 +26,9 @@ final class Availability_Controller extends Resource_Controller {
 	const ROUTE_SCHEDULE     = '/agents/(?P<id>\d+)/schedule';
 	const ROUTE_AVAILABILITY = '/availability';
 
+	/** The most attendees one request may ask for (as a booking's total_attendees). */
+	const MAX_ATTENDEES = 1000;
+
 	public static function register_routes(): void {
 		self::route( self::ROUTE_SCHEDULE, self::endpoint( 'GET', 'agents:read', array( self::class, 'get_schedule' ), self::schedule_args() ) );
 		self::route( self::ROUTE_AVAILABILITY, self::endpoint( 'GET', 'availability:read', array( self::class, 'get_availability' ), self::availability_args() ) );
@@ -54,6 +57,13 @@ final class Availability_Controller extends Resource_Controller {
 			'service_id'  => self::id_arg( __( 'The service to book.', 'latepoint-api-keys' ), true ),
 			'agent_id'    => self::id_arg( __( 'Only this agent.', 'latepoint-api-keys' ) ),
 			'location_id' => self::id_arg( __( 'Only this location.', 'latepoint-api-keys' ) ),
+			'attendees'   => array(
+				'type'        => 'integer',
+				'minimum'     => 1,
+				'maximum'     => self::MAX_ATTENDEES,
+				'default'     => 1,
+				'description' => __( 'Slots with room for this many attendees (default 1); at most the service\'s capacity_max.', 'latepoint-api-keys' ),
+			),
 			'date_from'   => self::date_arg( __( 'First day, YYYY-MM-DD in the site\'s time zone (default: today).', 'latepoint-api-keys' ) ),
 			'date_to'     => self::date_arg(
 				__( 'Last day, YYYY-MM-DD (default: date_from + 6 days); at most 31 days from date_from, both included.', 'latepoint-api-keys' ),
@@ -137,18 +147,20 @@ final class Availability_Controller extends Resource_Controller {
 	public static function get_availability( \WP_REST_Request $request ) {
 		return self::run(
 			static function () use ( $request ) {
-				$from     = $request->get_param( 'date_from' );
-				$from     = null === $from ? Dates::today() : (string) $from;
-				$to       = $request->get_param( 'date_to' );
-				$to       = null === $to ? Dates::date_of( Dates::day_index( $from ) + 6 ) : (string) $to;
-				$agent    = $request->get_param( 'agent_id' );
-				$location = $request->get_param( 'location_id' );
-				$result   = Availability::slots(
+				$from      = $request->get_param( 'date_from' );
+				$from      = null === $from ? Dates::today() : (string) $from;
+				$to        = $request->get_param( 'date_to' );
+				$to        = null === $to ? Dates::date_of( Dates::day_index( $from ) + 6 ) : (string) $to;
+				$agent     = $request->get_param( 'agent_id' );
+				$location  = $request->get_param( 'location_id' );
+				$attendees = (int) ( $request->get_param( 'attendees' ) ?? 1 );
+				$result    = Availability::slots(
 					(int) $request->get_param( 'service_id' ),
 					$from,
 					$to,
 					null === $agent ? null : (int) $agent,
-					null === $location ? null : (int) $location
+					null === $location ? null : (int) $location,
+					$attendees
 				);
 				return Api_Response::success(
 					$result['slots'],
@@ -157,6 +169,7 @@ final class Availability_Controller extends Resource_Controller {
 						'service_id' => (int) $request->get_param( 'service_id' ),
 						'date_from'  => $from,
 						'date_to'    => $to,
+						'attendees'  => $attendees,
 						'interval'   => $result['interval'],
 						'timezone'   => wp_timezone_string(),
 					)
