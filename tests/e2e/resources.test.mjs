@@ -284,8 +284,8 @@ test('bookings: a double booking is refused with 409 slot_unavailable (buffers i
   // A different service of the same agent is blocked too.
   assertError(await book({ start_time: '12:30', agent_id: D.agent2, service_id: D.svc_class, status: 'approved' }), 409, 'slot_unavailable');
   assert.deepEqual(counts(), before);
-  // 14:15 is free; so is the same time with the other agent.
-  const later = await book({ start_time: '14:15', agent_id: D.agent2, customer_id: D.cust2 });
+  // 14:30 is free; so is the same time with the other agent.
+  const later = await book({ start_time: '14:30', agent_id: D.agent2, customer_id: D.cust2 });
   assert.equal(later.status, 201, later.text);
   const other = await book({ start_time: '13:00', agent_id: D.agent1, customer_id: D.cust3 });
   assert.equal(other.status, 201, other.text);

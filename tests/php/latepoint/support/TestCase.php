@@ -193,7 +193,7 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 		$mine = array();
 		foreach ($slots as $slot) {
 			$mine[] = array(
-				'date'          => $slot['date'] ?? null,
+				'date'          => $slot['start_date'] ?? null,
 				'start_time'    => $slot['start_time'] ?? null,
 				'end_time'      => $slot['end_time'] ?? null,
 				'capacity_left' => isset($slot['capacity_left']) ? (int) $slot['capacity_left'] : null,
@@ -250,5 +250,5 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 	}
 
 	/** The query parameter of GET /availability for the number of attendees. */
-	const ATTENDEES_PARAM = 'total_attendees';
+	const ATTENDEES_PARAM = 'attendees';
 }

@@ -13,7 +13,7 @@ final class AvailabilityParityTest extends TestCase {
 	/** The whole fixture week: the general hours, Bob's own Monday, Ann's day off, the holiday, Ann's custom hours, Saturday, Sunday. */
 	public function testSingleServiceWeekWithCustomDaysOff(): void {
 		$slots = $this->assertSameSlots(array('service_id' => self::id('services', 'single'), 'date_from' => self::day(0), 'date_to' => self::day(6)));
-		$days  = array_unique(array_column($slots, 'date'));
+		$days  = array_unique(array_column($slots, 'start_date'));
 		$this->assertNotContains(self::day(3), $days, 'the holiday has no slots');
 		$this->assertNotContains(self::day(6), $days, 'Sunday has no slots');
 	}
@@ -69,7 +69,7 @@ final class AvailabilityParityTest extends TestCase {
 		);
 		$this->assertNotEmpty($slots);
 		foreach ($slots as $slot) {
-			$local = new \DateTimeImmutable($slot['date'] . ' ' . $slot['start_time'], new \DateTimeZone('Europe/Berlin'));
+			$local = new \DateTimeImmutable($slot['start_date'] . ' ' . $slot['start_time'], new \DateTimeZone('Europe/Berlin'));
 			$this->assertSame($local->setTimezone(new \DateTimeZone('UTC'))->format('Y-m-d\TH:i:s\Z'), $slot['start_datetime_utc'] ?? null, 'start_datetime_utc of ' . json_encode($slot));
 			$this->assertSame($local->format('Y-m-d\TH:i:sP'), $slot['start_datetime'] ?? null, 'start_datetime of ' . json_encode($slot));
 		}

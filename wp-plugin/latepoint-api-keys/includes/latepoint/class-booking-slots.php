@@ -89,12 +89,12 @@ final class Booking_Slots {
 		$date        = (string) $b['start_date'];
 		$t           = (int) $b['start_time'];
 		$attendees   = max( 1, (int) ( $b['total_attendees'] ?? 1 ) );
-		$service     = Availability::service( (int) $b['service_id'] );
+		$service     = Availability_Data::service( (int) $b['service_id'] );
 		$refused     = self::refused_resource( $service, $agent_id, $location_id );
 		if ( null !== $refused ) {
 			return $refused;
 		}
-		$settings = Availability::settings();
+		$settings = Availability_Data::settings();
 		$window   = Availability::window( $settings );
 		if ( $date < $window['today'] || ( $date === $window['today'] && $t < $window['now_minute'] ) ) {
 			return self::no( 'past', __( 'The start is in the past.', 'latepoint-api-keys' ) );
@@ -152,18 +152,18 @@ final class Booking_Slots {
 		if ( 'active' !== $service['status'] ) {
 			return self::no( 'service_inactive', __( 'The service is not active.', 'latepoint-api-keys' ) );
 		}
-		$agent = Availability::row( 'agents', $agent_id );
+		$agent = Availability_Data::row( 'agents', $agent_id );
 		if ( null === $agent ) {
 			return self::no( 'agent_not_found', __( 'The agent does not exist.', 'latepoint-api-keys' ) );
 		}
 		if ( 'active' !== $agent['status'] ) {
 			return self::no( 'agent_inactive', __( 'The agent is not active.', 'latepoint-api-keys' ) );
 		}
-		$location = Availability::row( 'locations', $location_id );
+		$location = Availability_Data::row( 'locations', $location_id );
 		if ( null === $location || 'active' !== $location['status'] ) {
 			return self::no( 'location_inactive', __( 'The location does not exist or is not active.', 'latepoint-api-keys' ) );
 		}
-		if ( ! Availability::resources( (int) $service['id'], $agent_id, $location_id ) ) {
+		if ( ! Availability_Data::resources( (int) $service['id'], $agent_id, $location_id ) ) {
 			return self::no( 'service_not_offered', __( 'The agent does not offer this service at this location.', 'latepoint-api-keys' ) );
 		}
 		return null;

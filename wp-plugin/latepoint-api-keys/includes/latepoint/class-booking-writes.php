@@ -144,10 +144,10 @@ final class Booking_Writes {
 				$fields[ $column ] = $old_row[ $column ];
 			}
 		}
-		// Only a change of when, who or how many needs a free slot; a status or note change does not.
+		// Only a change of when or who, or more attendees, needs a free slot; a status change does not (as in
+		// LatePoint's admin, where a past booking becomes completed or no_show).
 		$needs_slot = $moved || $fields['agent_id'] !== (int) $old_row['agent_id'] || $fields['location_id'] !== (int) $old_row['location_id']
-			|| $fields['total_attendees'] > (int) ( $old_row['total_attendees'] ?? 1 )
-			|| ( ! in_array( $old_row['status'], Tables::blocking_statuses(), true ) && in_array( $fields['status'], Tables::blocking_statuses(), true ) );
+			|| $fields['total_attendees'] > (int) ( $old_row['total_attendees'] ?? 1 );
 
 		Api_Author::during(
 			static fn () => Tables::transaction(
