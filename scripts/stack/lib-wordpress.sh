@@ -107,11 +107,11 @@ prepare_content() {
   elif [[ -L $lp ]]; then
     rm -f "$lp"
   fi
-  local stand_in="$CONTENT_DIR/mu-plugins/lpapi-stand-in-latepoint-models.php"
+  local stand_in_link="$CONTENT_DIR/mu-plugins/lpapi-stand-in-latepoint-models.php"
   if [[ $STAND_IN == 1 ]] && ! latepoint_wanted; then
-    ln -sfn "$ROOT/tests/php/stand-ins/latepoint-models.php" "$stand_in"
+    ln -sfn "$ROOT/tests/php/stand-ins/latepoint-models.php" "$stand_in_link"
   else
-    rm -f "$stand_in"
+    rm -f "$stand_in_link"
   fi
   # The plugin's drop-in: API requests get a 503 JSON envelope while the database is down.
   ln -sfn "$PLUGIN_SRC/drop-ins/db-error.php" "$CONTENT_DIR/db-error.php"
