@@ -89,42 +89,32 @@ final class Availability {
 		}
 		$grid  = self::grid( $service, $resources, $date_from, $date_to, self::service_request( $service ), $settings, $window, null );
 		$tz    = wp_timezone();
-		$utc   = new \DateTimeZone( 'UTC' );
 		$slots = array();
 		foreach ( $grid['days'] as $date => $day ) {
-			$midnight = new \DateTimeImmutable( $date . ' 00:00:00', $tz );
+			$clock = self::clock( $date, $tz );
 			foreach ( $day as $resource => $starts ) {
 				list( $agent, $location ) = array_map( 'intval', explode( '|', $resource ) );
 				foreach ( $starts as $t => $slot ) {
 					if ( ! self::offers( $slot, $capacity, $attendees ) ) {
 						continue;
 					}
-					$local   = $midnight->setTime( intdiv( $t, 60 ), $t % 60 );
-					$slots[] = array(
+					list( $ts, $local, $utc ) = $clock( $t );
+					$slots[ sprintf( '%011d|%010d|%010d', $ts + 20000000000, $agent, $location ) ] = array(
 						'start_date'         => $date,
 						'start_time'         => Dates::hhmm( $t ),
 						'end_time'           => Dates::hhmm( $t + $grid['duration'] ),
-						'start_datetime'     => $local->format( 'c' ),
-						'start_datetime_utc' => $local->setTimezone( $utc )->format( 'Y-m-d\TH:i:s\Z' ),
+						'start_datetime'     => $local,
+						'start_datetime_utc' => $utc,
 						'service_id'         => $service_id,
 						'agent_id'           => $agent,
 						'location_id'        => $location,
 						'capacity_left'      => $capacity['max'] - $slot['booked'],
-						'_sort'              => $local->getTimestamp(),
 					);
 				}
 			}
 		}
-		usort(
-			$slots,
-			static function ( $a, $b ) {
-				return array( $a['_sort'], $a['agent_id'], $a['location_id'] ) <=> array( $b['_sort'], $b['agent_id'], $b['location_id'] );
-			}
-		);
-		foreach ( $slots as &$slot ) {
-			unset( $slot['_sort'] );
-		}
-		unset( $slot );
+		ksort( $slots, SORT_STRING );
+		$slots = array_values( $slots );
 		return array( 'slots' => $slots, 'interval' => $interval );
 	}
 
@@ -236,6 +226,33 @@ final class Availability {
 	}
 
 	/** One slot: what the applied bookings and the blocked periods of its day put in its buffered span. */
+	/**
+	 * Minute of day => [timestamp, local ISO 8601 with offset, UTC "…Z"] for one date of the site's
+	 * time zone: by arithmetic on a day without a clock change, by DateTime on a day with one.
+	 *
+	 * @return callable(int): array{0: int, 1: string, 2: string}
+	 */
+	private static function clock( string $date, \DateTimeZone $tz ): callable {
+		$midnight = new \DateTimeImmutable( $date . ' 00:00:00', $tz );
+		$offset   = $midnight->getOffset();
+		if ( $midnight->setTime( 23, 59 )->getOffset() !== $offset ) {
+			$utc = new \DateTimeZone( 'UTC' );
+			// A local time that occurs twice is its later moment, one that does not occur the moment an
+			// hour on, as PHP (and LatePoint's own UTC times of bookings) read them.
+			return static function ( int $t ) use ( $date, $tz, $utc ): array {
+				$local = \DateTimeImmutable::createFromFormat( 'Y-m-d H:i:s', sprintf( '%s %02d:%02d:00', $date, intdiv( $t, 60 ), $t % 60 ), $tz );
+				return array( $local->getTimestamp(), $local->format( 'c' ), $local->setTimezone( $utc )->format( 'Y-m-d\TH:i:s\Z' ) );
+			};
+		}
+		$base = $midnight->getTimestamp();
+		$sign = $offset < 0 ? '-' : '+';
+		$zone = sprintf( '%s%02d:%02d', $sign, intdiv( abs( $offset ), 3600 ), intdiv( abs( $offset ) % 3600, 60 ) );
+		return static function ( int $t ) use ( $base, $date, $zone ): array {
+			$ts = $base + 60 * $t;
+			return array( $ts, sprintf( '%sT%02d:%02d:00%s', $date, intdiv( $t, 60 ), $t % 60, $zone ), gmdate( 'Y-m-d\TH:i:s\Z', $ts ) );
+		};
+	}
+
 	private static function slot( int $t, array $request, array $applied, array $blocked, int $agent, int $max ): array {
 		$from = $t - $request['buffer_before'];
 		$to   = $t + $request['duration'] + $request['buffer_after'];
