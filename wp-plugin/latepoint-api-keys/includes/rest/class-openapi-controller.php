@@ -190,7 +190,7 @@ final class Openapi_Controller {
 			'409' => array( 'Conflict', array( 'customer_has_bookings', 'slot_unavailable', 'email_taken', 'conflict' ) ),
 			'422' => array( 'Invalid input; details.fields names each field', array( 'validation_failed' ) ),
 			'429' => array( 'Rate limit exceeded; see Retry-After', array( 'rate_limit_exceeded' ) ),
-			'503' => array( 'Temporarily unavailable (database or rate limiter)', array( 'service_unavailable' ) ),
+			'503' => array( 'Temporarily unavailable (database or rate limiter), or a write on a site where LatePoint is not active', array( 'service_unavailable', 'latepoint_inactive' ) ),
 		);
 		$responses = array();
 		foreach ( $codes as $status => list( $description, $error_codes ) ) {
