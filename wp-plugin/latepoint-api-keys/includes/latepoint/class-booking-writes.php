@@ -46,6 +46,10 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Booking_Writes {
 
+	/** The body fields of a create and of an update. */
+	const CREATE_FIELDS = array( 'customer_id', 'service_id', 'agent_id', 'location_id', 'start_date', 'start_time', 'status', 'total_attendees', 'customer_comment' );
+	const UPDATE_FIELDS = array( 'agent_id', 'location_id', 'start_date', 'start_time', 'status', 'total_attendees' );
+
 	/** Creates order + order item + booking; returns the presented booking. */
 	public static function create( array $input ): array {
 		Models::require_active();

@@ -29,8 +29,6 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Bookings {
 
-	const CREATE_FIELDS = array( 'customer_id', 'service_id', 'agent_id', 'location_id', 'start_date', 'start_time', 'status', 'total_attendees', 'customer_comment' );
-	const UPDATE_FIELDS = array( 'agent_id', 'location_id', 'start_date', 'start_time', 'status', 'total_attendees' );
 
 
 	private static function select(): string {

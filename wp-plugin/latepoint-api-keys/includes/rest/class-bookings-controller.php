@@ -92,11 +92,11 @@ final class Bookings_Controller extends Resource_Controller {
 	}
 
 	public static function create_booking( \WP_REST_Request $request ) {
-		return self::create_item( $request, Bookings::CREATE_FIELDS, array( Booking_Writes::class, 'create' ) );
+		return self::create_item( $request, Booking_Writes::CREATE_FIELDS, array( Booking_Writes::class, 'create' ) );
 	}
 
 	public static function update_booking( \WP_REST_Request $request ) {
-		return self::update_item( $request, Bookings::UPDATE_FIELDS, array( Booking_Writes::class, 'update' ) );
+		return self::update_item( $request, Booking_Writes::UPDATE_FIELDS, array( Booking_Writes::class, 'update' ) );
 	}
 
 	public static function delete_booking( \WP_REST_Request $request ) {
