@@ -136,6 +136,49 @@ function create_latepoint_tables(): void {
   updated_at datetime,
   PRIMARY KEY  (id)
 ) {$charset};",
+		"CREATE TABLE {$p}location_categories (
+  id mediumint(9) NOT NULL AUTO_INCREMENT,
+  name varchar(100) NOT NULL,
+  short_description text,
+  parent_id mediumint(9),
+  selection_image_id int(11),
+  order_number int(11),
+  created_at datetime,
+  updated_at datetime,
+  PRIMARY KEY  (id),
+  KEY order_number_index (order_number),
+  KEY parent_id_index (parent_id)
+) {$charset};",
+		"CREATE TABLE {$p}service_categories (
+  id mediumint(9) NOT NULL AUTO_INCREMENT,
+  name varchar(100) NOT NULL,
+  short_description text,
+  parent_id mediumint(9),
+  selection_image_id int(11),
+  order_number int(11),
+  created_at datetime,
+  updated_at datetime,
+  PRIMARY KEY  (id),
+  KEY order_number_index (order_number),
+  KEY parent_id_index (parent_id)
+) {$charset};",
+		"CREATE TABLE {$p}transactions (
+  id mediumint(9) NOT NULL AUTO_INCREMENT,
+  token text,
+  invoice_id int(11),
+  order_id int(11),
+  customer_id int(11),
+  processor varchar(100),
+  payment_method varchar(55),
+  payment_portion varchar(55),
+  kind varchar(40),
+  status varchar(100) NOT NULL,
+  amount decimal(20,4),
+  notes text,
+  created_at datetime,
+  updated_at datetime,
+  PRIMARY KEY  (id)
+) {$charset};",
 		"CREATE TABLE {$p}work_periods (
   id mediumint(9) NOT NULL AUTO_INCREMENT,
   agent_id int(11) NOT NULL,
@@ -291,7 +334,7 @@ function create_latepoint_tables(): void {
 /** Drops every LatePoint table (tests only). */
 function drop_latepoint_tables(): void {
 	global $wpdb;
-	foreach ( array( 'bookings', 'customers', 'agents', 'services', 'locations', 'work_periods', 'agents_services', 'activities', 'orders', 'order_items', 'settings', 'booking_meta', 'order_meta', 'customer_meta', 'process_jobs', 'service_meta' ) as $table ) {
+	foreach ( array( 'bookings', 'customers', 'agents', 'services', 'locations', 'work_periods', 'agents_services', 'activities', 'orders', 'order_items', 'settings', 'booking_meta', 'order_meta', 'customer_meta', 'process_jobs', 'service_meta', 'location_categories', 'transactions', 'service_categories' ) as $table ) {
 		$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}latepoint_{$table}" );
 	}
 }

@@ -26,7 +26,7 @@ const SHOTS = process.env.LPAPI_SHOTS || '/tmp/lpapi-shots';
 const KEY_RE = /^lp_live_[0-9A-Za-z]{38}$/;
 const ANY_KEY_RE = /lp_(live|test)_[0-9A-Za-z]{38}/;
 const RUN = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-const READ_ONLY = ['bookings:read', 'customers:read', 'agents:read', 'services:read', 'availability:read'];
+const READ_ONLY = ['bookings:read', 'customers:read', 'agents:read', 'services:read', 'locations:read', 'availability:read', 'orders:read'];
 // Read-only plus bookings:create, in the order of the matrix (and of the row's title).
 const READ_ONLY_AND_CREATE = [...READ_ONLY.slice(0, 1), 'bookings:create', ...READ_ONLY.slice(1)];
 const CSV_HEADER = 'time,request_id,event,key_id,key_prefix,actor_user_id,method,route,status,error_code,client_ip,user_agent,duration_ms';
@@ -243,13 +243,13 @@ test('generate: presets set the matrix; the key is shown once with a warning, co
   const name = htmlName(tag);
   await openTab(page, 'generate');
   const boxes = page.locator('.lpapi-matrix input[type=checkbox]');
-  assert.equal(await boxes.count(), 11);
+  assert.equal(await boxes.count(), 13);
   const checked = async () =>
     (await boxes.evaluateAll((els) => els.filter((e) => e.checked).map((e) => e.value))).sort();
   await page.locator('.lpapi-preset', { hasText: 'Full access' }).click();
-  assert.equal((await checked()).length, 11, 'Full access checks every box');
+  assert.equal((await checked()).length, 13, 'Full access checks every box');
   await page.locator('.lpapi-preset', { hasText: 'Booking widget' }).click();
-  assert.deepEqual(await checked(), ['agents:read', 'availability:read', 'bookings:create', 'customers:create', 'services:read']);
+  assert.deepEqual(await checked(), ['agents:read', 'availability:read', 'bookings:create', 'customers:create', 'locations:read', 'services:read']);
   await page.locator('.lpapi-preset', { hasText: 'Read-only' }).click();
   assert.deepEqual(await checked(), [...READ_ONLY].sort());
   // Then choose by hand: read-only plus bookings:create.

@@ -19,6 +19,8 @@ use LatePointApi\Rest\Availability_Controller;
 use LatePointApi\Rest\Bookings_Controller;
 use LatePointApi\Rest\Catalog_Controller;
 use LatePointApi\Rest\Customers_Controller;
+use LatePointApi\Rest\Locations_Controller;
+use LatePointApi\Rest\Orders_Controller;
 use LatePointApi\Support\Schema;
 
 defined( 'ABSPATH' ) || exit;
@@ -53,6 +55,8 @@ final class Plugin {
 		Customers_Controller::register_routes();
 		Catalog_Controller::register_routes();
 		Availability_Controller::register_routes();
+		Locations_Controller::register_routes();
+		Orders_Controller::register_routes();
 		Openapi_Controller::register_routes();
 	}
 

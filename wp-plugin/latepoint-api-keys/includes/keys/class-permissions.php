@@ -25,7 +25,9 @@ final class Permissions {
 		'customers:delete',
 		'agents:read',
 		'services:read',
+		'locations:read',
 		'availability:read',
+		'orders:read',
 	);
 
 	/** Resources and their actions, in the order the permission matrix shows them. */
@@ -34,7 +36,9 @@ final class Permissions {
 		'customers'    => array( 'read', 'create', 'update', 'delete' ),
 		'agents'       => array( 'read' ),
 		'services'     => array( 'read' ),
+		'locations'    => array( 'read' ),
 		'availability' => array( 'read' ),
+		'orders'       => array( 'read' ),
 	);
 
 	/** @return array<string, array{label: string, permissions: string[]}> */
@@ -46,7 +50,7 @@ final class Permissions {
 			),
 			'widget'    => array(
 				'label'       => __( 'Booking widget', 'latepoint-api-keys' ),
-				'permissions' => array( 'services:read', 'agents:read', 'availability:read', 'bookings:create', 'customers:create' ),
+				'permissions' => array( 'services:read', 'agents:read', 'locations:read', 'availability:read', 'bookings:create', 'customers:create' ),
 			),
 			'full'      => array(
 				'label'       => __( 'Full access', 'latepoint-api-keys' ),
