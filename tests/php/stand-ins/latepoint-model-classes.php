@@ -448,6 +448,44 @@ final class OsCustomerModel extends OsModel
 		$wpdb->delete(self::table_of('customer_meta'), ['object_id' => (int) $id]);
 		return parent::delete($id);
 	}
+
+	/** As LatePoint's meta model: updates the key's first row or adds one; an empty value fails its validation. */
+	public function save_meta_by_key($meta_key, $meta_value): bool
+	{
+		global $wpdb;
+		if ($this->is_new_record() || '' === (string) $meta_value) {
+			return false;
+		}
+		$table = self::table_of('customer_meta');
+		$now   = current_time('mysql');
+		$found = $wpdb->get_var($wpdb->prepare("SELECT id FROM {$table} WHERE meta_key = %s AND object_id = %d LIMIT 1", $meta_key, (int) $this->id));
+		if ($found) {
+			return false !== $wpdb->update($table, ['meta_value' => $meta_value, 'updated_at' => $now], ['id' => (int) $found]);
+		}
+		return false !== $wpdb->insert($table, ['object_id' => (int) $this->id, 'meta_key' => $meta_key, 'meta_value' => $meta_value, 'created_at' => $now, 'updated_at' => $now]);
+	}
+
+	public function delete_meta_by_key($meta_key): bool
+	{
+		global $wpdb;
+		if (!$this->is_new_record()) {
+			$wpdb->delete(self::table_of('customer_meta'), ['meta_key' => $meta_key, 'object_id' => (int) $this->id]);
+		}
+		return true;
+	}
+}
+
+final class OsAgentModel extends OsModel
+{
+	protected function table(): string
+	{
+		return self::table_of('agents');
+	}
+
+	protected function allowed_params(): array
+	{
+		return [];
+	}
 }
 
 final class OsActivityModel extends OsModel
@@ -517,6 +555,18 @@ final class OsBookingHelper
 		}
 		$setting = (string) $wpdb->get_var("SELECT value FROM " . OsModel::table_of('settings') . " WHERE name = 'default_booking_status' LIMIT 1");
 		return $setting !== '' ? $setting : 'approved';
+	}
+
+	/** The service's charge amount (LatePoint's base price of a booking), through LatePoint's filter, in database format. */
+	public static function calculate_full_amount_for_booking($booking)
+	{
+		global $wpdb;
+		if (!$booking->service_id) {
+			return 0;
+		}
+		$amount = (float) $wpdb->get_var($wpdb->prepare('SELECT charge_amount FROM ' . OsModel::table_of('services') . ' WHERE id = %d', (int) $booking->service_id));
+		$amount = apply_filters('latepoint_calculate_full_amount_for_booking', $amount, $booking);
+		return number_format((float) $amount, 4, '.', '');
 	}
 }
 

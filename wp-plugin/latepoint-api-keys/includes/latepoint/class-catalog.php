@@ -1,8 +1,10 @@
 <?php
 /**
  * LatePoint's catalog, read-only: agents and services. Prices are decimal
- * strings exactly as LatePoint stores them (e.g. "60.0000"), or null. Knows
- * nothing of REST.
+ * strings exactly as LatePoint stores them (e.g. "60.0000"), or null, and
+ * also as LatePoint shows them (Money). A service is offered by an agent at a
+ * location when an agents_services row links them (LatePoint's service form
+ * writes those rows). Knows nothing of REST.
  *
  * @package LatePointApi
  */
@@ -42,7 +44,8 @@ final class Catalog {
 	}
 
 	/**
-	 * A page of services by id; filters: status (default active; or disabled, any), category_id.
+	 * A page of services by id; filters: status (default active; or disabled, any), category_id,
+	 * agent_id and location_id (offered by that agent / at that location; both: by that agent there).
 	 *
 	 * @return array{items: array[], total: int}
 	 */
@@ -57,6 +60,16 @@ final class Catalog {
 		if ( ! empty( $filters['category_id'] ) ) {
 			$clauses[] = 'category_id = %d';
 			$args[]    = (int) $filters['category_id'];
+		}
+		if ( ! empty( $filters['agent_id'] ) || ! empty( $filters['location_id'] ) ) {
+			$link = 'SELECT 1 FROM ' . Tables::name( 'agents_services' ) . ' l WHERE l.service_id = ' . Tables::name( 'services' ) . '.id';
+			foreach ( array( 'agent_id', 'location_id' ) as $column ) {
+				if ( ! empty( $filters[ $column ] ) ) {
+					$link  .= " AND l.{$column} = %d";
+					$args[] = (int) $filters[ $column ];
+				}
+			}
+			$clauses[] = "EXISTS ({$link})";
 		}
 		return self::query( 'services', $clauses, $args, $offset, $limit, $after_id, array( self::class, 'present_service' ) );
 	}
@@ -150,12 +163,32 @@ final class Catalog {
 			'price_max'                       => $money( $row['price_max'] ),
 			'charge_amount'                   => $money( $row['charge_amount'] ),
 			'deposit_amount'                  => $money( $row['deposit_amount'] ),
+			'prices_formatted'                => self::prices_formatted( $row ),
 			'is_deposit_required'             => (bool) $row['is_deposit_required'],
 			'override_default_booking_status' => $row['override_default_booking_status'] ?: null,
 			'bg_color'                        => (string) $row['bg_color'],
 			'order_number'                    => $int( $row['order_number'] ),
 			'created_at'                      => Dates::iso_local( $row['created_at'] ),
 			'updated_at'                      => Dates::iso_local( $row['updated_at'] ),
+		);
+	}
+
+	/**
+	 * A service's prices as LatePoint shows them: each amount formatted, and
+	 * `display`, what its booking form and service list show: the minimum price
+	 * when above 0 (else nothing), labelled a starting price when the maximum
+	 * differs (`is_starting_price`).
+	 */
+	private static function prices_formatted( array $row ): array {
+		$min = (float) ( $row['price_min'] ?? 0 );
+		$max = (float) ( $row['price_max'] ?? 0 );
+		return array(
+			'price_min'         => Money::format( $row['price_min'] ),
+			'price_max'         => Money::format( $row['price_max'] ),
+			'charge_amount'     => Money::format( $row['charge_amount'] ),
+			'deposit_amount'    => Money::format( $row['deposit_amount'] ),
+			'display'           => $min > 0 ? Money::format( $row['price_min'] ) : null,
+			'is_starting_price' => $min > 0 && $min !== $max,
 		);
 	}
 }

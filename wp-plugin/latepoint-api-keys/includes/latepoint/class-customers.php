@@ -4,7 +4,10 @@
  * (search by name, email, phone), create, update, delete. Emails are unique
  * (Conflict_Error email_taken); a customer with bookings cannot be deleted
  * (Conflict_Error customer_has_bookings), since LatePoint's own delete would
- * cascade to them. Knows nothing of REST.
+ * cascade to them. A customer comes with its custom fields (Customer_Fields)
+ * and stats (Customer_Stats). Lists are newest first, or, with updated_since,
+ * by (updated_at, id) ascending with a cursor naming both. Knows nothing of
+ * REST.
  *
  * @package LatePointApi
  */
@@ -25,7 +28,7 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Customers {
 
-	const FIELDS = array( 'first_name', 'last_name', 'email', 'phone', 'notes', 'admin_notes', 'status', 'is_guest' );
+	const FIELDS = array( 'first_name', 'last_name', 'email', 'phone', 'notes', 'admin_notes', 'status', 'is_guest', 'custom_fields' );
 
 
 	public static function row( int $id ): array {
@@ -56,12 +59,97 @@ final class Customers {
 		);
 	}
 
+	/**
+	 * Customers as the API returns them: present() plus custom_fields and stats.
+	 *
+	 * @param array[] $rows customers rows
+	 * @return array[]
+	 */
+	public static function present_all( array $rows ): array {
+		$ids    = array_map( static fn ( $row ) => (int) $row['id'], $rows );
+		$fields = Customer_Fields::values( $ids );
+		$stats  = Customer_Stats::of( $ids );
+		$out    = array();
+		foreach ( $rows as $row ) {
+			$id    = (int) $row['id'];
+			$out[] = self::present( $row ) + array(
+				'custom_fields' => (object) ( $fields[ $id ] ?? array() ),
+				'stats'         => $stats[ $id ] ?? null,
+			);
+		}
+		return $out;
+	}
+
+	/** The customer with this id, as the API returns it (404 when there is none). */
+	public static function get( int $id ): array {
+		return self::present_all( array( self::row( $id ) ) )[0];
+	}
+
 	/** @return array{items: array[], total: int} newest first */
 	public static function query( array $filters, int $offset, int $limit, ?int $before_id ): array {
+		list( $where, $args ) = self::where( $filters );
+		$page                 = Paged_Query::newest_first( Tables::name( 'customers' ), $where, $args, $offset, $limit, $before_id );
+		return array(
+			'items' => self::present_all( $page['rows'] ),
+			'total' => $page['total'],
+		);
+	}
+
+	/**
+	 * Customers changed since $filters['updated_since'] (site-local "Y-m-d H:i:s", included), by
+	 * (updated_at, id) ascending; $after is the (updated_at, id) of the last row of the previous page.
+	 *
+	 * @param ?array{0: string, 1: int} $after
+	 * @return array{items: array[], total: int}
+	 */
+	public static function changed_since( array $filters, int $offset, int $limit, ?array $after ): array {
 		global $wpdb;
-		$table   = Tables::name( 'customers' );
+		$table                = Tables::name( 'customers' );
+		list( $where, $args ) = self::where( $filters );
+		$count                = "SELECT COUNT(*) FROM {$table}{$where}";
+		$total                = (int) $wpdb->get_var( $wpdb->prepare( $count, $args ) ); // phpcs:ignore LatePointApi.Security.PreparedSql.UnsafeQueryPart -- literal SQL over Tables::name() with the placeholders of where().
+		if ( null !== $after ) {
+			$where .= ' AND (updated_at > %s OR (updated_at = %s AND id > %d))';
+			array_push( $args, $after[0], $after[0], $after[1] );
+			$offset = 0;
+		}
+		array_push( $args, $limit, $offset );
+		$rows = $wpdb->get_results( $wpdb->prepare( "SELECT * FROM {$table}{$where} ORDER BY updated_at ASC, id ASC LIMIT %d OFFSET %d", $args ), ARRAY_A ); // phpcs:ignore LatePointApi.Security.PreparedSql.InterpolatedVariable -- $table is Tables::name() and $where holds only placeholders.
+		return array(
+			'items' => self::present_all( $rows ?: array() ),
+			'total' => $total,
+		);
+	}
+
+	/**
+	 * An updated_since value as LatePoint stores updated_at (site-local "Y-m-d H:i:s"), or null when it
+	 * is not an ISO 8601 date or date-time (with Z or an offset, or site-local without).
+	 */
+	public static function parse_since( $value ): ?string {
+		if ( ! is_string( $value ) || ! preg_match( '/^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/', $value ) || ! Dates::is_date( substr( $value, 0, 10 ) ) ) {
+			return null;
+		}
+		try {
+			$when = new \DateTimeImmutable( $value, wp_timezone() );
+		} catch ( \Exception $e ) {
+			return null;
+		}
+		$errors = \DateTimeImmutable::getLastErrors();
+		if ( $errors && ( $errors['warning_count'] || $errors['error_count'] ) ) {
+			return null;
+		}
+		return $when->setTimezone( wp_timezone() )->format( 'Y-m-d H:i:s' );
+	}
+
+	/** @return array{0: string, 1: array} the WHERE of a list and its placeholders' values */
+	private static function where( array $filters ): array {
+		global $wpdb;
 		$clauses = array();
 		$args    = array();
+		if ( isset( $filters['updated_since'] ) ) {
+			$clauses[] = 'updated_at >= %s';
+			$args[]    = (string) self::parse_since( $filters['updated_since'] );
+		}
 		if ( isset( $filters['search'] ) ) {
 			$like      = '%' . $wpdb->esc_like( $filters['search'] ) . '%';
 			$clauses[] = "(first_name LIKE %s OR last_name LIKE %s OR CONCAT(first_name, ' ', last_name) LIKE %s OR email LIKE %s OR phone LIKE %s)";
@@ -71,12 +159,7 @@ final class Customers {
 			$clauses[] = 'status = %s';
 			$args[]    = $filters['status'];
 		}
-		$where = $clauses ? ' WHERE ' . implode( ' AND ', $clauses ) : '';
-		$page  = Paged_Query::newest_first( $table, $where, $args, $offset, $limit, $before_id );
-		return array(
-			'items' => array_map( array( self::class, 'present' ), $page['rows'] ),
-			'total' => $page['total'],
-		);
+		return array( $clauses ? ' WHERE ' . implode( ' AND ', $clauses ) : '', $args );
 	}
 
 	/** Throws 409 email_taken when another customer has the email (locks the email's index range). */
@@ -115,6 +198,13 @@ final class Customers {
 		if ( array_key_exists( 'status', $row ) && '' === $row['status'] ) {
 			$errors['status'] = __( 'Must not be empty.', 'latepoint-api-keys' );
 		}
+		if ( array_key_exists( 'custom_fields', $input ) ) {
+			try {
+				$row['custom_fields'] = Customer_Fields::clean( $input['custom_fields'] );
+			} catch ( Validation_Error $e ) {
+				$errors += $e->fields();
+			}
+		}
 		if ( $errors ) {
 			throw new Validation_Error( $errors );
 		}
@@ -135,12 +225,13 @@ final class Customers {
 					self::assert_email_free( $row['email'], null );
 					$customer = self::model( new \OsCustomerModel(), $row );
 					Models::save_valid( $customer, 'customer' );
+					Customer_Fields::save( $customer, $row['custom_fields'] ?? array() );
 					do_action( 'latepoint_customer_created', $customer );
 					return (int) $customer->id;
 				}
 			)
 		);
-		$presented = self::present( self::row( $id ) );
+		$presented = self::get( $id );
 		/**
 		 * A customer was created through the API (after the transaction committed).
 		 *
@@ -153,7 +244,7 @@ final class Customers {
 	/** Changes a customer through LatePoint's model; fires latepoint_customer_updated( customer, old data ). */
 	public static function update( int $id, array $input ): array {
 		Models::require_active();
-		$old = self::row( $id );
+		$old = self::get( $id );
 		$row = self::clean( $input, false );
 		Api_Author::during(
 			static fn () => Tables::transaction(
@@ -165,18 +256,19 @@ final class Customers {
 					$old_data = $customer->get_data_vars();
 					self::model( $customer, $row );
 					Models::save_valid( $customer, 'customer' );
+					Customer_Fields::save( $customer, $row['custom_fields'] ?? array() );
 					do_action( 'latepoint_customer_updated', $customer, $old_data );
 				}
 			)
 		);
-		$presented = self::present( self::row( $id ) );
+		$presented = self::get( $id );
 		/**
 		 * A customer was changed through the API (after the transaction committed).
 		 *
 		 * @param array $customer     The customer now.
 		 * @param array $old_customer As it was before.
 		 */
-		do_action( 'lpapi_customer_updated', $presented, self::present( $old ) );
+		do_action( 'lpapi_customer_updated', $presented, $old );
 		return $presented;
 	}
 
@@ -187,7 +279,7 @@ final class Customers {
 	 */
 	public static function delete( int $id ): array {
 		Models::require_active();
-		$old = self::row( $id );
+		$old = self::get( $id );
 		Api_Author::during(
 			static fn () => Tables::transaction(
 				static function () use ( $id ) {
@@ -203,7 +295,7 @@ final class Customers {
 				}
 			)
 		);
-		$presented = self::present( $old );
+		$presented = $old;
 		/**
 		 * A customer was deleted through the API (after the transaction committed).
 		 *
@@ -216,7 +308,7 @@ final class Customers {
 	/** Sets the API's fields on LatePoint's model (status is not among its settable params: set directly). */
 	private static function model( \OsCustomerModel $customer, array $row ): \OsCustomerModel {
 		// LatePoint's customer form always posts its avatar field (empty when there is none, which LatePoint stores as 0).
-		$customer->set_data( array_diff_key( $row, array( 'status' => true ) ) + array( 'avatar_image_id' => (string) ( $customer->avatar_image_id ?? '' ) ) );
+		$customer->set_data( array_diff_key( $row, array( 'status' => true, 'custom_fields' => true ) ) + array( 'avatar_image_id' => (string) ( $customer->avatar_image_id ?? '' ) ) );
 		if ( isset( $row['status'] ) ) {
 			$customer->status = $row['status'];
 		}

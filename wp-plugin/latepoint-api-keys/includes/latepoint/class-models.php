@@ -15,7 +15,8 @@
  * `::log_booking_change_status()`; OsBookingHelper `::get_default_booking_status()`;
  * OsLocationHelper `::get_default_location_id()`; OsMoneyHelper
  * `::to_money_field_format()`, `::convert_amount_from_money_input_to_db_format()`;
- * OsOrderModel `->get_items()`, `->get_subtotal()`, `->get_total()`. The tests' stand-in models
+ * OsOrderModel `->get_items()`, `->get_subtotal()`, `->get_total()`; OsCustomerModel
+ * `->save_meta_by_key()`, `->delete_meta_by_key()`; OsMoneyHelper `::format_price()`. The tests' stand-in models
  * (tests/php/stand-ins/) implement exactly this, and the real-LatePoint suite
  * keeps them honest.
  *

@@ -1,14 +1,17 @@
 <?php
 /**
- * GET /agents/{id}/schedule and GET /availability (docs/api.md), on
- * Schedule and Availability.
+ * GET /agents/{id}/schedule, GET /availability and GET /agents/availability
+ * (the agents free at one start: the slots /availability offers then),
+ * docs/api.md, on Schedule and Availability.
  *
  * @package LatePointApi
  */
 
 namespace LatePointApi\Rest;
 
+use LatePointApi\Auth\Request_Context;
 use LatePointApi\LatePoint\Availability;
+use LatePointApi\LatePoint\Catalog;
 use LatePointApi\LatePoint\Schedule;
 use LatePointApi\LatePoint\Tables;
 use LatePointApi\Support\Dates;
@@ -25,6 +28,7 @@ final class Availability_Controller extends Resource_Controller {
 
 	const ROUTE_SCHEDULE     = '/agents/(?P<id>\d+)/schedule';
 	const ROUTE_AVAILABILITY = '/availability';
+	const ROUTE_FREE_AGENTS  = '/agents/availability';
 
 	/** The most attendees one request may ask for (as a booking's total_attendees). */
 	const MAX_ATTENDEES = 1000;
@@ -32,6 +36,7 @@ final class Availability_Controller extends Resource_Controller {
 	public static function register_routes(): void {
 		self::route( self::ROUTE_SCHEDULE, self::endpoint( 'GET', 'agents:read', array( self::class, 'get_schedule' ), self::schedule_args() ) );
 		self::route( self::ROUTE_AVAILABILITY, self::endpoint( 'GET', 'availability:read', array( self::class, 'get_availability' ), self::availability_args() ) );
+		self::route( self::ROUTE_FREE_AGENTS, self::endpoint( 'GET', 'availability:read', array( self::class, 'get_free_agents' ), self::free_agents_args() ) );
 	}
 
 	private static function id_arg( string $description, bool $required = false ): array {
@@ -83,6 +88,23 @@ final class Availability_Controller extends Resource_Controller {
 					}
 					return true;
 				}
+			),
+		);
+	}
+
+	/** `args` of GET /agents/availability. */
+	public static function free_agents_args(): array {
+		$args = self::availability_args();
+		return array(
+			'service_id'  => $args['service_id'],
+			'date'        => Args::date_arg( array( 'required' => true, 'description' => __( 'The day, YYYY-MM-DD in the site\'s time zone.', 'latepoint-api-keys' ) ) ),
+			'time'        => Args::time_arg( array( 'required' => true ) ),
+			'location_id' => $args['location_id'],
+			'attendees'   => $args['attendees'],
+			'include'     => array(
+				'type'        => 'string',
+				'enum'        => array( 'agent' ),
+				'description' => __( 'agent: embed each agent (needs agents:read).', 'latepoint-api-keys' ),
 			),
 		);
 	}
@@ -171,6 +193,52 @@ final class Availability_Controller extends Resource_Controller {
 						'date_to'    => $to,
 						'attendees'  => $attendees,
 						'interval'   => $result['interval'],
+						'timezone'   => wp_timezone_string(),
+					)
+				);
+			}
+		);
+	}
+
+	/** GET /agents/availability: who could take the service at that start (one item per agent and location). */
+	public static function get_free_agents( \WP_REST_Request $request ) {
+		$embed = 'agent' === $request->get_param( 'include' );
+		if ( $embed && ! in_array( 'agents:read', (array) ( Request_Context::$key['permissions'] ?? array() ), true ) ) {
+			return Api_Response::error( 403, 'insufficient_permissions', __( 'include=agent needs the agents:read permission, which this key lacks.', 'latepoint-api-keys' ), array( 'required_permission' => 'agents:read', 'include' => 'agent' ) );
+		}
+		return self::run(
+			static function () use ( $request, $embed ) {
+				$date      = (string) $request->get_param( 'date' );
+				$time      = (string) $request->get_param( 'time' );
+				$location  = $request->get_param( 'location_id' );
+				$attendees = (int) ( $request->get_param( 'attendees' ) ?? 1 );
+				$service   = (int) $request->get_param( 'service_id' );
+				$result    = Availability::slots( $service, $date, $date, null, null === $location ? null : (int) $location, $attendees );
+				$free      = array();
+				foreach ( $result['slots'] as $slot ) {
+					if ( $slot['start_time'] === $time ) {
+						$free[ sprintf( '%010d|%010d', $slot['agent_id'], $slot['location_id'] ) ] = $slot;
+					}
+				}
+				ksort( $free, SORT_STRING );
+				$free = array_values( $free );
+				if ( $embed ) {
+					$agents = array();
+					foreach ( $free as &$slot ) {
+						$agents[ $slot['agent_id'] ] = $agents[ $slot['agent_id'] ] ?? Catalog::agent( $slot['agent_id'] );
+						$slot['agent']               = $agents[ $slot['agent_id'] ];
+					}
+					unset( $slot );
+				}
+				return Api_Response::success(
+					$free,
+					array(
+						'count'      => count( $free ),
+						'agent_ids'  => array_values( array_unique( array_column( $free, 'agent_id' ) ) ),
+						'service_id' => $service,
+						'date'       => $date,
+						'time'       => $time,
+						'attendees'  => $attendees,
 						'timezone'   => wp_timezone_string(),
 					)
 				);

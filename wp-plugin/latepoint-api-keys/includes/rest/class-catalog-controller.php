@@ -1,14 +1,18 @@
 <?php
 /**
  * /agents (list, get) and /services (list — active by default —, get), over
- * the read-only LatePoint\Catalog data layer.
+ * the read-only LatePoint\Catalog data layer; services take include=agents,
+ * locations, category, each embed needing its read permission (403
+ * insufficient_permissions otherwise).
  *
  * @package LatePointApi
  */
 
 namespace LatePointApi\Rest;
 
+use LatePointApi\Auth\Request_Context;
 use LatePointApi\LatePoint\Catalog;
+use LatePointApi\LatePoint\Service_Embeds;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -26,7 +30,7 @@ final class Catalog_Controller extends Resource_Controller {
 		self::route( self::ROUTE_AGENTS, self::endpoint( 'GET', 'agents:read', array( self::class, 'list_agents' ), self::agents_args() ) );
 		self::route( self::ROUTE_AGENT, self::endpoint( 'GET', 'agents:read', array( self::class, 'get_agent' ), self::id_args( __( 'The agent id.', 'latepoint-api-keys' ) ) ) );
 		self::route( self::ROUTE_SERVICES, self::endpoint( 'GET', 'services:read', array( self::class, 'list_services' ), self::services_args() ) );
-		self::route( self::ROUTE_SERVICE, self::endpoint( 'GET', 'services:read', array( self::class, 'get_service' ), self::id_args( __( 'The service id.', 'latepoint-api-keys' ) ) ) );
+		self::route( self::ROUTE_SERVICE, self::endpoint( 'GET', 'services:read', array( self::class, 'get_service' ), self::id_args( __( 'The service id.', 'latepoint-api-keys' ) ) + self::include_args() ) );
 	}
 
 	/** @return array<string, array<string, mixed>> */
@@ -42,7 +46,45 @@ final class Catalog_Controller extends Resource_Controller {
 		return Args::paging() + array(
 			'status'      => array( 'type' => 'string', 'enum' => array( 'active', 'disabled', 'any' ), 'default' => 'active', 'description' => __( 'Only services with this status (default active).', 'latepoint-api-keys' ) ),
 			'category_id' => Args::id_arg( __( 'Only services of this category.', 'latepoint-api-keys' ) ),
+			'agent_id'    => Args::id_arg( __( 'Only services this agent offers.', 'latepoint-api-keys' ) ),
+			'location_id' => Args::id_arg( __( 'Only services offered at this location.', 'latepoint-api-keys' ) ),
+		) + self::include_args();
+	}
+
+	/** @return array<string, array<string, mixed>> */
+	public static function include_args(): array {
+		$names = implode( '|', array_keys( Service_Embeds::PERMISSIONS ) );
+		return array(
+			'include' => array(
+				'type'        => 'string',
+				'maxLength'   => 100,
+				'pattern'     => '^(' . $names . ')(,(' . $names . '))*$',
+				'description' => __( 'Comma-separated embeds: agents (needs agents:read), locations (needs locations:read), category.', 'latepoint-api-keys' ),
+			),
 		);
+	}
+
+	/**
+	 * The embeds asked for, or the 403 naming the first permission the key lacks for one.
+	 *
+	 * @return string[]|\WP_Error
+	 */
+	private static function includes( \WP_REST_Request $request ) {
+		$include = array_values( array_unique( array_filter( explode( ',', (string) $request->get_param( 'include' ) ) ) ) );
+		$held    = (array) ( Request_Context::$key['permissions'] ?? array() );
+		foreach ( $include as $name ) {
+			$permission = Service_Embeds::PERMISSIONS[ $name ];
+			if ( ! in_array( $permission, $held, true ) ) {
+				return Api_Response::error(
+					403,
+					'insufficient_permissions',
+					/* translators: 1: an embed such as agents, 2: a permission such as agents:read */
+					sprintf( __( 'include=%1$s needs the %2$s permission, which this key lacks.', 'latepoint-api-keys' ), $name, $permission ),
+					array( 'required_permission' => $permission, 'include' => $name )
+				);
+			}
+		}
+		return $include;
 	}
 
 	public static function list_agents( \WP_REST_Request $request ) {
@@ -54,10 +96,26 @@ final class Catalog_Controller extends Resource_Controller {
 	}
 
 	public static function list_services( \WP_REST_Request $request ) {
-		return self::list_items( $request, array( 'status', 'category_id' ), array( Catalog::class, 'services' ) );
+		$include = self::includes( $request );
+		if ( is_wp_error( $include ) ) {
+			return $include;
+		}
+		return self::list_items(
+			$request,
+			array( 'status', 'category_id', 'agent_id', 'location_id' ),
+			static function ( array $filters, int $offset, int $limit, ?int $after ) use ( $include ): array {
+				$page          = Catalog::services( $filters, $offset, $limit, $after );
+				$page['items'] = Service_Embeds::add( $page['items'], $include );
+				return $page;
+			}
+		);
 	}
 
 	public static function get_service( \WP_REST_Request $request ) {
-		return self::get_item( $request, array( Catalog::class, 'service' ) );
+		$include = self::includes( $request );
+		if ( is_wp_error( $include ) ) {
+			return $include;
+		}
+		return self::get_item( $request, static fn ( int $id ) => Service_Embeds::add( array( Catalog::service( $id ) ), $include )[0] );
 	}
 }
