@@ -197,7 +197,8 @@ final class AdminSide {
 
 	/**
 	 * The order form of a new order: $spec has customer_id, service_id, agent_id, location_id,
-	 * start_date (Y-m-d), start_time (HH:MM) and optionally status.
+	 * start_date (Y-m-d), start_time (HH:MM) and optionally status; for a new customer, customer_id ''
+	 * and customer (the fields the form's new-customer part is filled in with).
 	 */
 	private static function new_order_params(array $spec): array {
 		$booking = \OsBookingHelper::prepare_new_from_params(array(
@@ -228,7 +229,7 @@ final class AdminSide {
 
 		return array(
 			'order'           => self::order_fields($order),
-			'customer'        => self::customer_fields(new \OsCustomerModel((int) $spec['customer_id']), array()),
+			'customer'        => self::customer_fields(new \OsCustomerModel((int) $spec['customer_id']), $spec['customer'] ?? array()),
 			'order_items'     => array(
 				'new_lpsuite_item' => array(
 					'variant'  => LATEPOINT_ITEM_VARIANT_BOOKING,

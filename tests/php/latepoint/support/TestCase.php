@@ -58,8 +58,8 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 	 * mails, hooks and activities.
 	 *
 	 * In $case: "prepare" (admin actions run before, on both sides, each in a process of its own),
-	 * "admin" (action, args), "api" (method, path, body), and optionally "timezone" and
-	 * "baseline_twice" (the admin's write on both sides). In args, paths and
+	 * "admin" (action, args), "api" (method, path, body), and optionally "timezone", "settings"
+	 * (LatePoint settings, name => value, on both sides) and "baseline_twice" (the admin's write on both sides). In args, paths and
 	 * bodies, "{booking}", "{order}" and "{customer}" are the ids of the last booking, order and customer
 	 * that "prepare" made.
 	 */
@@ -100,7 +100,7 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 	/** @return array{started: float, result: array<string, mixed>, refs: array<string, string>} */
 	private function runSide(string $side, array $case): array {
 		$started = microtime(true);
-		Stack::run(array('command' => 'reset', 'timezone' => $case['timezone'] ?? 'UTC'));
+		Stack::run(array('command' => 'reset', 'timezone' => $case['timezone'] ?? 'UTC', 'settings' => $case['settings'] ?? array()));
 		$refs = array();
 		foreach ($case['prepare'] ?? array() as $step) {
 			$done = Stack::run(array('command' => 'admin', 'action' => $step[0], 'args' => $this->resolve($step[1], $refs)));

@@ -215,4 +215,83 @@ final class LatePointWritesTest extends TestCase {
 		$this->assertSuccess($this->api('GET', '/customers/' . self::$d['customer1'], array('key' => $key)));
 		$this->assertSuccess($this->api('GET', '/bookings', array('key' => $key)));
 	}
+
+	/** A create with a new customer inline (the body has no customer_id). */
+	private function bookInline(string $key, string $time, array $customer): Response {
+		return $this->api('POST', '/bookings', array('key' => $key, 'json' => array(
+			'customer'    => $customer,
+			'service_id'  => self::$d['service'],
+			'agent_id'    => self::$d['agent'],
+			'location_id' => self::$d['location'],
+			'start_date'  => self::$date,
+			'start_time'  => $time,
+		)));
+	}
+
+	public function test_an_inline_new_customer_is_created_as_latepoints_order_form_creates_one(): void {
+		global $wpdb;
+		list($key) = $this->keyAndId();
+		$email     = 'inline.' . self::$run . '@example.com';
+		$created   = null;
+		$args      = array();
+		$presented = array();
+		$this->filter('lpapi_customer_created', static function ($customer) use (&$presented) {
+			$presented[] = $customer;
+		});
+		$fired = $this->fired(function () use ($key, $email, &$created) {
+			$created = $this->assertSuccess($this->bookInline($key, '11:00', array('email' => $email, 'first_name' => 'In', 'last_name' => 'Line', 'phone' => '+1 555 0100')), 201);
+		}, $args);
+		$this->assertSame(array(
+			'latepoint_customer_created(OsCustomerModel)',
+			'latepoint_booking_created(OsBookingModel)',
+			'latepoint_order_created(OsOrderModel)',
+		), $fired, 'a new customer: created, not updated, as the order form does');
+		$row = $wpdb->get_row($wpdb->prepare('SELECT * FROM ' . self::t('customers') . ' WHERE email = %s', $email), ARRAY_A);
+		$this->assertSame($created['customer_id'], (int) $row['id']);
+		$this->assertSame((int) $row['id'], (int) $args[0][0]->id, 'the hook carries the saved customer');
+		foreach (array('password', 'activation_key', 'account_nonse') as $column) {
+			$this->assertNotEmpty($row[$column], "LatePoint's model fills {$column}");
+		}
+		$this->assertSame(array($email), array_column($presented, 'email'), 'lpapi_customer_created after the commit');
+
+		// The same email again: that customer, saved with the order as an existing one (customer_updated), unchanged.
+		$fired = $this->fired(function () use ($key, $email, &$created) {
+			$created = $this->assertSuccess($this->bookInline($key, '12:00', array('email' => $email, 'first_name' => 'Other')), 201);
+		});
+		$this->assertSame('latepoint_customer_updated(OsCustomerModel, array)', $fired[0]);
+		$this->assertSame((int) $row['id'], $created['customer_id']);
+		$this->assertSame('In', $wpdb->get_var($wpdb->prepare('SELECT first_name FROM ' . self::t('customers') . ' WHERE id = %d', $row['id'])));
+		$this->assertCount(1, $presented);
+	}
+
+	public function test_agent_any_runs_latepoints_assignment_filters(): void {
+		list($key) = $this->keyAndId();
+		$seen = array();
+		$this->filter('latepoint_agent_ids_assignable_to_any_agent_booking', static function ($ids, $booking) use (&$seen) {
+			$seen[] = array('assignable', $ids, get_class($booking), $booking->agent_id, (int) $booking->service_id);
+			return $ids;
+		}, 10, 2);
+		$this->filter('latepoint_get_any_agent_id_for_booking_by_rule', static function ($id, $agents, $booking, $rule) use (&$seen) {
+			$seen[] = array('by_rule', (int) $id, array_map(static fn ($a) => get_class($a) . '#' . $a->id, $agents), $rule);
+			return $id;
+		}, 10, 4);
+		$r     = $this->book($key, self::$d['customer1'], '13:00', array('agent_id' => 'any'));
+		$made  = $this->assertSuccess($r, 201);
+		$agent = self::$d['agent'];
+		$this->assertSame($agent, $made['agent_id']);
+		$this->assertSame(array('requested' => 'any', 'agent_id' => $agent, 'rule' => 'random'), $r->data['meta']['agent_assignment']);
+		$this->assertSame(array(
+			array('assignable', array($agent), 'OsBookingModel', 'any', self::$d['service']),
+			array('by_rule', $agent, array('OsAgentModel#' . $agent), 'random'),
+		), $seen);
+
+		// The slot is taken now: no agent is free.
+		$r = $this->book($key, self::$d['customer1'], '13:00', array('agent_id' => 'any'));
+		$this->assertError($r, 409, 'slot_unavailable');
+		$this->assertSame('no_agent_available', $r->data['error']['details']['reason']);
+		// A filter that removes every candidate: none either, nothing written.
+		$this->filter('latepoint_agent_ids_assignable_to_any_agent_booking', '__return_empty_array', 20);
+		$r = $this->book($key, self::$d['customer1'], '14:00', array('agent_id' => 'any'));
+		$this->assertError($r, 409, 'slot_unavailable');
+	}
 }

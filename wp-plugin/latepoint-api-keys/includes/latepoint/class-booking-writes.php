@@ -14,7 +14,9 @@
  * are written in one transaction, after the agent's row is locked.
  *
  * Sequence of a create, as LatePoint's order form:
- *   customer saved, latepoint_customer_updated( customer, old data );
+ *   customer saved, latepoint_customer_updated( customer, old data ) (a new
+ *   inline customer: made, latepoint_customer_created( customer ), see
+ *   Inline_Customer; agent "any": chosen first, see Agent_Assignment);
  *   order saved (its prices as the form posts them, Order_Prices); order item
  *   saved; booking saved; order item saved with its item_data and prices;
  *   latepoint_booking_created( booking ); latepoint_order_created( order ).
@@ -47,15 +49,37 @@ defined( 'ABSPATH' ) || exit;
 final class Booking_Writes {
 
 	/** The body fields of a create and of an update. */
-	const CREATE_FIELDS = array( 'customer_id', 'service_id', 'agent_id', 'location_id', 'start_date', 'start_time', 'status', 'total_attendees', 'customer_comment' );
+	const CREATE_FIELDS = array( 'customer_id', 'customer', 'service_id', 'agent_id', 'location_id', 'start_date', 'start_time', 'status', 'total_attendees', 'customer_comment' );
 	const UPDATE_FIELDS = array( 'agent_id', 'location_id', 'start_date', 'start_time', 'status', 'total_attendees' );
 
 	/** Creates order + order item + booking; returns the presented booking. */
 	public static function create( array $input ): array {
+		return self::create_with_details( $input )['booking'];
+	}
+
+	/**
+	 * A create, and how its agent and customer were found: `agent_rule` (the
+	 * any_agent_order rule, or null when the agent was named) and
+	 * `customer_created` (whether an inline customer was new; null without one).
+	 *
+	 * @return array{booking: array, agent_rule: ?string, customer_created: ?bool}
+	 */
+	public static function create_with_details( array $input ): array {
 		Models::require_active();
-		$customer_row = self::referenced( 'customers', (int) $input['customer_id'], 'customer_id' );
-		$service      = self::referenced( 'services', (int) $input['service_id'], 'service_id' );
-		self::referenced( 'agents', (int) $input['agent_id'], 'agent_id' );
+		$inline = array_key_exists( 'customer', $input );
+		if ( $inline === isset( $input['customer_id'] ) ) {
+			$message = __( 'Give either customer_id or customer, not both.', 'latepoint-api-keys' );
+			throw new Validation_Error( $inline ? array( 'customer' => $message ) : array( 'customer_id' => __( 'Required (or a new customer in customer).', 'latepoint-api-keys' ) ) );
+		}
+		$customer = $inline ? Inline_Customer::clean( $input['customer'] ) : null;
+		if ( ! $inline ) {
+			self::referenced( 'customers', (int) $input['customer_id'], 'customer_id' );
+		}
+		$service = self::referenced( 'services', (int) $input['service_id'], 'service_id' );
+		$any     = 'any' === $input['agent_id'];
+		if ( ! $any ) {
+			self::referenced( 'agents', (int) $input['agent_id'], 'agent_id' );
+		}
 		if ( isset( $input['location_id'] ) ) {
 			self::referenced( 'locations', (int) $input['location_id'], 'location_id' );
 		}
@@ -64,24 +88,42 @@ final class Booking_Writes {
 			$status = (string) \OsBookingHelper::get_default_booking_status( (int) $service['id'] );
 		}
 		$fields = array(
-			'customer_id'     => (int) $customer_row['id'],
+			'customer_id'     => $inline ? 0 : (int) $input['customer_id'],
 			'service_id'      => (int) $service['id'],
-			'agent_id'        => (int) $input['agent_id'],
+			'agent_id'        => $any ? 0 : (int) $input['agent_id'],
 			'status'          => $status,
 			'buffer_before'   => (int) $service['buffer_before'],
 			'buffer_after'    => (int) $service['buffer_after'],
 			'total_attendees' => (int) ( $input['total_attendees'] ?? 1 ),
 		) + Booking_Slots::times( $input['start_date'], Dates::minutes( $input['start_time'] ), $service );
 
-		$id        = Api_Author::during(
+		$write = static fn () => Api_Author::during(
 			static fn () => Tables::transaction(
-				static function () use ( $fields, $service, $input ) {
-					self::lock_agents( array( $fields['agent_id'] ) );
-					$fields['location_id'] = isset( $input['location_id'] ) ? (int) $input['location_id'] : Locations::default_id( (int) $fields['agent_id'], (int) $fields['service_id'] );
+				static function () use ( $fields, $service, $input, $any, $customer ) {
+					$location = isset( $input['location_id'] ) ? (int) $input['location_id'] : null;
+					$rule     = null;
+					if ( $any ) {
+						$assigned              = Agent_Assignment::assign( $fields, $location );
+						$fields['agent_id']    = $assigned['agent_id'];
+						$fields['location_id'] = $assigned['location_id'];
+						$rule                  = $assigned['rule'];
+					} else {
+						self::lock_agents( array( $fields['agent_id'] ) );
+						$fields['location_id'] = $location ?? Locations::default_id( (int) $fields['agent_id'], (int) $fields['service_id'] );
+					}
 					Booking_Slots::check( $fields, $service, null );
 
-					// As LatePoint's order form: the customer is saved with the order, then the booking validated.
-					self::save_customer( $fields['customer_id'] );
+					// As LatePoint's order form: the customer is saved with the order (a new one is created,
+					// with latepoint_customer_created), then the booking validated.
+					$created = null;
+					if ( null !== $customer ) {
+						$existing              = Inline_Customer::existing( $customer['email'] );
+						$created               = null === $existing;
+						$fields['customer_id'] = $existing ?? Inline_Customer::create( $customer );
+					}
+					if ( ! $created ) {
+						self::save_customer( $fields['customer_id'] );
+					}
 					$booking = self::booking_model( new \OsBookingModel(), $fields );
 					Models::validate( $booking, 'booking', array( 'order_item_id' ) );
 					$order = new \OsOrderModel();
@@ -103,10 +145,17 @@ final class Booking_Writes {
 
 					do_action( 'latepoint_booking_created', $booking );
 					do_action( 'latepoint_order_created', $order );
-					return (int) $booking->id;
+					return array( (int) $booking->id, $rule, $created, (int) $fields['customer_id'] );
 				}
 			)
 		);
+		// Inline customer: the email's lock is held until the transaction has committed.
+		list( $id, $rule, $created, $customer_id ) = null === $customer ? $write() : Inline_Customer::locked( $customer['email'], $write );
+		if ( $created ) {
+			$new_customer = Customers::present( Customers::row( $customer_id ) );
+			/** This action is documented in includes/latepoint/class-customers.php */
+			do_action( 'lpapi_customer_created', $new_customer );
+		}
 		$presented = Bookings::present( Bookings::row( $id ) );
 		/**
 		 * A booking was created through the API (after the transaction committed).
@@ -114,7 +163,11 @@ final class Booking_Writes {
 		 * @param array $booking The booking as the API presents it.
 		 */
 		do_action( 'lpapi_booking_created', $presented );
-		return $presented;
+		return array(
+			'booking'          => $presented,
+			'agent_rule'       => $rule,
+			'customer_created' => $created,
+		);
 	}
 
 	/** Reschedules, reassigns, changes attendees or status; returns the presented booking. */
@@ -260,7 +313,7 @@ final class Booking_Writes {
 	 *
 	 * @param int[] $agent_ids
 	 */
-	private static function lock_agents( array $agent_ids ): void {
+	public static function lock_agents( array $agent_ids ): void {
 		global $wpdb;
 		$ids = array_values( array_unique( array_filter( array_map( 'intval', $agent_ids ) ) ) );
 		sort( $ids );
