@@ -104,6 +104,9 @@ final class Api_Response {
 		if ( $e instanceof Conflict_Error ) {
 			return self::error( 409, $e->error_code(), $e->getMessage(), $e->details() );
 		}
+		if ( $e instanceof Permission_Error ) {
+			return $e->response();
+		}
 		if ( $e instanceof LatePoint_Inactive_Error ) {
 			return self::error( 503, 'latepoint_inactive', __( 'Writes go through LatePoint itself, which is not active on this site; reads still work.', 'latepoint-api-keys' ) );
 		}

@@ -9,7 +9,6 @@
 
 namespace LatePointApi\Rest;
 
-use LatePointApi\Auth\Request_Context;
 use LatePointApi\LatePoint\Availability;
 use LatePointApi\LatePoint\Catalog;
 use LatePointApi\LatePoint\Schedule;
@@ -203,8 +202,8 @@ final class Availability_Controller extends Resource_Controller {
 	/** GET /agents/availability: who could take the service at that start (one item per agent and location). */
 	public static function get_free_agents( \WP_REST_Request $request ) {
 		$embed = 'agent' === $request->get_param( 'include' );
-		if ( $embed && ! in_array( 'agents:read', (array) ( Request_Context::$key['permissions'] ?? array() ), true ) ) {
-			return Api_Response::error( 403, 'insufficient_permissions', __( 'include=agent needs the agents:read permission, which this key lacks.', 'latepoint-api-keys' ), array( 'required_permission' => 'agents:read', 'include' => 'agent' ) );
+		if ( $embed && ! Permission_Error::held( 'agents:read' ) ) {
+			return ( new Permission_Error( 'agents:read' ) )->response();
 		}
 		return self::run(
 			static function () use ( $request, $embed ) {

@@ -12,7 +12,6 @@
 
 namespace LatePointApi\Rest;
 
-use LatePointApi\Auth\Request_Context;
 use LatePointApi\LatePoint\Booking_Embeds;
 use LatePointApi\LatePoint\Booking_Writes;
 use LatePointApi\LatePoint\Bookings;
@@ -165,7 +164,7 @@ final class Bookings_Controller extends Resource_Controller {
 	}
 
 	public static function list_bookings( \WP_REST_Request $request ) {
-		return self::guarded(
+		return self::run(
 			static function () use ( $request ) {
 				$embeds = self::embeds( $request );
 				$paging = Args::read_paging( $request );
@@ -180,7 +179,7 @@ final class Bookings_Controller extends Resource_Controller {
 					}
 				}
 				if ( array_intersect_key( $filters, array_flip( self::CUSTOMER_FILTERS ) ) ) {
-					self::require_permission( 'customers:read' );
+					Permission_Error::require( 'customers:read' );
 				}
 				$result = Bookings::query( $filters, $paging['offset'], $paging['per_page'] + 1, $paging['before_id'] );
 				$items  = array_slice( $result['items'], 0, $paging['per_page'] );
@@ -191,7 +190,7 @@ final class Bookings_Controller extends Resource_Controller {
 	}
 
 	public static function get_booking( \WP_REST_Request $request ) {
-		return self::guarded(
+		return self::run(
 			static function () use ( $request ) {
 				$embeds = self::embeds( $request );
 				return Api_Response::success( self::with( Bookings::present( Bookings::row( (int) $request['id'] ) ), $embeds ) );
@@ -206,13 +205,13 @@ final class Bookings_Controller extends Resource_Controller {
 	 * customer's).
 	 */
 	public static function create_booking( \WP_REST_Request $request ) {
-		return self::guarded(
+		return self::run(
 			static function () use ( $request ) {
 				$embeds = self::embeds( $request );
 				$body   = Args::write_body( $request );
 				Args::reject_unknown( $body, Booking_Writes::CREATE_FIELDS );
 				if ( array_key_exists( 'customer', $body ) ) {
-					self::require_permission( 'customers:create' );
+					Permission_Error::require( 'customers:create' );
 				}
 				$result = Booking_Writes::create_with_details( $body );
 				$meta   = array();
@@ -223,7 +222,7 @@ final class Bookings_Controller extends Resource_Controller {
 						'rule'      => $result['agent_rule'],
 					);
 				}
-				if ( null !== $result['customer_created'] && self::has_permission( 'customers:read' ) ) {
+				if ( null !== $result['customer_created'] && Permission_Error::held( 'customers:read' ) ) {
 					$meta['customer_created'] = $result['customer_created'];
 				}
 				return Api_Response::success( self::with( $result['booking'], $embeds ), $meta, 201 );
@@ -232,7 +231,7 @@ final class Bookings_Controller extends Resource_Controller {
 	}
 
 	public static function update_booking( \WP_REST_Request $request ) {
-		return self::guarded(
+		return self::run(
 			static function () use ( $request ) {
 				$embeds = self::embeds( $request );
 				$body   = Args::write_body( $request );
@@ -255,36 +254,13 @@ final class Bookings_Controller extends Resource_Controller {
 	private static function embeds( \WP_REST_Request $request ): array {
 		$embeds = Booking_Embeds::parse( (string) $request->get_param( 'include' ) );
 		foreach ( $embeds as $embed ) {
-			self::require_permission( Booking_Embeds::PERMISSIONS[ $embed ] );
+			Permission_Error::require( Booking_Embeds::PERMISSIONS[ $embed ] );
 		}
 		return $embeds;
-	}
-
-	/** Runs a handler as run() does, a Permission_Error becoming its 403. */
-	private static function guarded( callable $handler ) {
-		return self::run(
-			static function () use ( $handler ) {
-				try {
-					return $handler();
-				} catch ( Permission_Error $e ) {
-					return $e->response();
-				}
-			}
-		);
 	}
 
 	private static function with( array $booking, array $embeds ): array {
 		return $embeds ? Booking_Embeds::add( array( $booking ), $embeds )[0] : $booking;
 	}
 
-	private static function has_permission( string $permission ): bool {
-		return in_array( $permission, (array) ( Request_Context::$key['permissions'] ?? array() ), true );
-	}
-
-	/** Throws the 403 a route answers for a permission the key lacks. */
-	private static function require_permission( string $permission ): void {
-		if ( ! self::has_permission( $permission ) ) {
-			throw new Permission_Error( $permission );
-		}
-	}
 }

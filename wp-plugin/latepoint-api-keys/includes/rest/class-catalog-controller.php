@@ -10,7 +10,6 @@
 
 namespace LatePointApi\Rest;
 
-use LatePointApi\Auth\Request_Context;
 use LatePointApi\LatePoint\Catalog;
 use LatePointApi\LatePoint\Service_Embeds;
 
@@ -71,17 +70,9 @@ final class Catalog_Controller extends Resource_Controller {
 	 */
 	private static function includes( \WP_REST_Request $request ) {
 		$include = array_values( array_unique( array_filter( explode( ',', (string) $request->get_param( 'include' ) ) ) ) );
-		$held    = (array) ( Request_Context::$key['permissions'] ?? array() );
 		foreach ( $include as $name ) {
-			$permission = Service_Embeds::PERMISSIONS[ $name ];
-			if ( ! in_array( $permission, $held, true ) ) {
-				return Api_Response::error(
-					403,
-					'insufficient_permissions',
-					/* translators: 1: an embed such as agents, 2: a permission such as agents:read */
-					sprintf( __( 'include=%1$s needs the %2$s permission, which this key lacks.', 'latepoint-api-keys' ), $name, $permission ),
-					array( 'required_permission' => $permission, 'include' => $name )
-				);
+			if ( ! Permission_Error::held( Service_Embeds::PERMISSIONS[ $name ] ) ) {
+				return ( new Permission_Error( Service_Embeds::PERMISSIONS[ $name ] ) )->response();
 			}
 		}
 		return $include;

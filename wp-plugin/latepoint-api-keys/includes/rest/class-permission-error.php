@@ -9,6 +9,8 @@
 
 namespace LatePointApi\Rest;
 
+use LatePointApi\Auth\Request_Context;
+
 defined( 'ABSPATH' ) || exit;
 
 /**
@@ -18,6 +20,18 @@ final class Permission_Error extends \RuntimeException {
 
 	/** @var string */
 	private $permission;
+
+	/** Whether the calling key holds $permission. */
+	public static function held( string $permission ): bool {
+		return in_array( $permission, (array) ( Request_Context::$key['permissions'] ?? array() ), true );
+	}
+
+	/** Throws unless the calling key holds $permission (Api_Response::run() makes it the 403). */
+	public static function require( string $permission ): void {
+		if ( ! self::held( $permission ) ) {
+			throw new self( $permission );
+		}
+	}
 
 	public function __construct( string $permission ) {
 		parent::__construct( $permission );
