@@ -124,19 +124,31 @@ else
 fi
 
 # ---------------------------------------------------------------- real LatePoint
-# The suite against real LatePoint (tests/php/latepoint/phpunit.xml), on a stack of its own: WordPress
-# 6.5 with LatePoint from LPAPI_LATEPOINT_DIR, in .run-latepoint on ports 8282/3409 (the suite empties
-# and refills LatePoint's tables there). Skipped, and said so, when LatePoint is not there.
+# Against real LatePoint, on a stack of its own made afresh each run (WordPress 6.5 with LatePoint from
+# LPAPI_LATEPOINT_DIR, in .run-latepoint on ports 8282/3409): first the HTTP suites of the resource routes,
+# as on the stand-ins, then the suite that diffs the API's writes with LatePoint's admin
+# (tests/php/latepoint/phpunit.xml; it empties and refills LatePoint's tables). Skipped, and said so, when
+# LatePoint is not there.
 LP_DIR="${LPAPI_LATEPOINT_DIR:-${LPAPI_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/latepoint-api-keys}/latepoint}"
 lp_env=(LPAPI_WP=6.5 "LPAPI_LATEPOINT_DIR=$LP_DIR" "LPAPI_RUN_DIR=${LPAPI_TEST_LATEPOINT_RUN_DIR:-$PWD/.run-latepoint}"
   "LPAPI_HTTP_PORT=${LPAPI_TEST_LATEPOINT_HTTP_PORT:-8282}" "LPAPI_DB_PORT=${LPAPI_TEST_LATEPOINT_DB_PORT:-3409}"
   LPAPI_FPM_WORKERS=10 LPAPI_NATIVE=1 LPAPI_LATEPOINT_STAND_IN=0)
 if [ -f "$LP_DIR/latepoint.php" ]; then
   trap 'scripts/stack.sh stop >/dev/null 2>&1 || true; env "${lp_env[@]}" scripts/stack.sh stop >/dev/null 2>&1 || true' EXIT
-  echo "==> real LatePoint: starting its stack (WordPress 6.5, LatePoint from $LP_DIR)"
+  echo "==> real LatePoint: starting its stack afresh (WordPress 6.5, LatePoint from $LP_DIR)"
+  env "${lp_env[@]}" scripts/stack.sh clean >/dev/null 2>&1 || true
   if env "${lp_env[@]}" scripts/stack.sh start; then
+    (
+      eval "$(env "${lp_env[@]}" scripts/stack.sh env)"
+      run_node "HTTP, resource routes on real LatePoint" tests/e2e/resources.test.mjs tests/e2e/availability.test.mjs \
+        tests/e2e/locations-orders.test.mjs tests/e2e/customers-catalog.test.mjs tests/e2e/bookings-more.test.mjs
+      declare -p total_pass total_fail failed_suites >"$LOG_DIR/lp-node.state"
+    )
+    # shellcheck source=/dev/null # the counts of the subshell above
+    source "$LOG_DIR/lp-node.state"
+    # The HTTP suites' rows are this stack's own: the suite may empty LatePoint's tables.
     run_phpunit "PHP tests against real LatePoint" \
-      env "${lp_env[@]}" php /usr/bin/phpunit -c tests/php/latepoint/phpunit.xml --colors=never
+      env "${lp_env[@]}" LPAPI_LATEPOINT_SUITE_WIPE=1 php /usr/bin/phpunit -c tests/php/latepoint/phpunit.xml --colors=never
     if grep -q '^real LatePoint suite: skipped:' "$LOG_DIR/php.log"; then
       record "real LatePoint: LatePoint is there but not active on its stack" 0 1 1
     fi

@@ -22,10 +22,14 @@ function assertError(res, status, code) {
   assert.doesNotMatch(res.text, /<br|Notice|Warning|Fatal|Stack trace/);
 }
 
-/** Row counts of the LatePoint tables. */
+// The activities LatePoint's processes write while they run (mails sent, jobs run): real LatePoint's
+// notifications add them; the counts below are of the activities of the changes themselves.
+const PROCESS_CODES = "('email_sent', 'sms_sent', 'http_request', 'process_job_run')";
+
+/** Row counts of the LatePoint tables (activities: those of the changes, see PROCESS_CODES). */
 function counts() {
   return JSON.parse(
-    wpPhp(`global $wpdb; $o = []; foreach (['bookings','orders','order_items','customers','activities','locations'] as $t) { $o[$t] = (int) $wpdb->get_var("SELECT COUNT(*) FROM {$wpdb->prefix}latepoint_$t"); } echo json_encode($o);`),
+    wpPhp(`global $wpdb; $o = []; foreach (['bookings','orders','order_items','customers','activities','locations'] as $t) { $o[$t] = (int) $wpdb->get_var("SELECT COUNT(*) FROM {$wpdb->prefix}latepoint_$t" . ('activities' === $t ? " WHERE code NOT IN ${PROCESS_CODES}" : '')); } echo json_encode($o);`),
   );
 }
 
@@ -265,7 +269,7 @@ test('bookings: create makes order + order item + booking, with times, codes and
   assert.equal(item.id, b.id);
   assert.equal(item.start_time, 600);
   assert.equal(item.service_id, D.svc_cut);
-  const [act, ...more] = sql(`SELECT * FROM {p}activities WHERE booking_id = ${b.id}`);
+  const [act, ...more] = sql(`SELECT * FROM {p}activities WHERE booking_id = ${b.id} AND code NOT IN ${PROCESS_CODES}`);
   assert.equal(act.code, 'booking_created');
   assert.deepEqual(more, [], 'one activity for the booking');
   assertApiAuthored(act);
@@ -329,7 +333,7 @@ test('bookings: reschedule and status change re-check the slot, excluding the bo
   assert.equal(status.json.data.status, 'completed');
   assertError(await api(`/bookings/${b.id}`, { method: 'PATCH', body: { agent_id: 99999999 } }), 422, 'validation_failed');
   assertError(await api('/bookings/99999999', { method: 'PATCH', body: { status: 'approved' } }), 404, 'not_found');
-  const acts = sql(`SELECT code FROM {p}activities WHERE booking_id = ${b.id} ORDER BY id`).map((r) => r.code);
+  const acts = sql(`SELECT code FROM {p}activities WHERE booking_id = ${b.id} AND code NOT IN ${PROCESS_CODES} ORDER BY id`).map((r) => r.code);
   assert.deepEqual(acts, ['booking_created', 'booking_updated', 'booking_updated', 'booking_change_status']);
 });
 

@@ -421,6 +421,19 @@ final class OsCustomerModel extends OsModel
 		return ['status', 'activation_key', 'account_nonse'];
 	}
 
+	public function set_data($data)
+	{
+		if (isset($data['phone'])) {
+			// As LatePoint keeps phones: its digits, with a leading + kept, and no extension.
+			$phone         = (string) $data['phone'];
+			$plus          = substr($phone, 0, 1) === '+' ? '+' : '';
+			$phone         = stripos($phone, 'x') !== false ? substr($phone, 0, stripos($phone, 'x')) : $phone;
+			$digits        = (string) preg_replace('/\D/', '', $phone);
+			$data['phone'] = $digits === '' ? '' : $plus . $digits;
+		}
+		return parent::set_data($data);
+	}
+
 	protected function properties_to_validate(): array
 	{
 		return ['first_name' => ['presence'], 'last_name' => ['presence'], 'email' => ['presence', 'email', 'uniqueness']];
