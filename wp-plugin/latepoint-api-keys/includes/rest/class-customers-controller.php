@@ -28,14 +28,14 @@ final class Customers_Controller extends Resource_Controller {
 	public static function register_routes(): void {
 		self::route(
 			self::ROUTE,
-			self::endpoint( 'GET', 'customers:read', array( self::class, 'list_customers' ), self::list_args() ),
-			self::endpoint( 'POST', 'customers:create', array( self::class, 'create_customer' ), self::write_args( true ) )
+			self::endpoint( 'GET', 'customers:read', array( self::class, 'list_customers' ), self::list_args(), Schemas::many( 'Customer' ) ),
+			self::endpoint( 'POST', 'customers:create', array( self::class, 'create_customer' ), self::write_args( true ), Schemas::one( 'Customer' ) )
 		);
 		self::route(
 			self::ROUTE_ITEM,
-			self::endpoint( 'GET', 'customers:read', array( self::class, 'get_customer' ), self::customer_id_args() ),
-			self::endpoint( 'PATCH', 'customers:update', array( self::class, 'update_customer' ), self::write_args( false ) ),
-			self::endpoint( 'DELETE', 'customers:delete', array( self::class, 'delete_customer' ), self::customer_id_args() )
+			self::endpoint( 'GET', 'customers:read', array( self::class, 'get_customer' ), self::customer_id_args(), Schemas::one( 'Customer' ) ),
+			self::endpoint( 'PATCH', 'customers:update', array( self::class, 'update_customer' ), self::write_args( false ), Schemas::one( 'Customer' ) ),
+			self::endpoint( 'DELETE', 'customers:delete', array( self::class, 'delete_customer' ), self::customer_id_args(), Schemas::deleted( 'Customer' ) )
 		);
 	}
 

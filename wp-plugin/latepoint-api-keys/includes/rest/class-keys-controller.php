@@ -47,6 +47,7 @@ final class Keys_Controller {
 					'methods'             => \WP_REST_Server::READABLE,
 					'callback'            => array( self::class, 'list_keys' ),
 					'permission_callback' => $admin,
+					Routes::RESPONSE      => Schemas::many( 'Key' ),
 					'args'                => Args::paging() + array(
 						'status'      => array( 'type' => 'string', 'enum' => Key_Service::STATUSES, 'description' => __( 'Only keys with this status.', 'latepoint-api-keys' ) ),
 						'environment' => array( 'type' => 'string', 'enum' => array( 'live', 'test' ) ),
@@ -57,6 +58,7 @@ final class Keys_Controller {
 					'methods'             => \WP_REST_Server::CREATABLE,
 					'callback'            => array( self::class, 'create_key' ),
 					'permission_callback' => $admin,
+					Routes::RESPONSE      => Schemas::one( 'NewKey' ),
 					'args'                => self::key_fields( true ),
 				),
 				'schema' => array( self::class, 'key_schema' ),
@@ -70,18 +72,21 @@ final class Keys_Controller {
 					'methods'             => \WP_REST_Server::READABLE,
 					'callback'            => array( self::class, 'get_key' ),
 					'permission_callback' => $admin,
+					Routes::RESPONSE      => Schemas::one( 'Key' ),
 					'args'                => $id,
 				),
 				array(
 					'methods'             => 'PATCH',
 					'callback'            => array( self::class, 'update_key' ),
 					'permission_callback' => $admin,
+					Routes::RESPONSE      => Schemas::one( 'Key' ),
 					'args'                => $id + self::key_fields( false ),
 				),
 				array(
 					'methods'             => \WP_REST_Server::DELETABLE,
 					'callback'            => array( self::class, 'revoke_key' ),
 					'permission_callback' => $admin,
+					Routes::RESPONSE      => Schemas::one( 'Key' ),
 					'args'                => $id,
 				),
 				'schema' => array( self::class, 'key_schema' ),
@@ -94,6 +99,7 @@ final class Keys_Controller {
 				'methods'             => \WP_REST_Server::CREATABLE,
 				'callback'            => array( self::class, 'rotate_key' ),
 				'permission_callback' => $admin,
+				Routes::RESPONSE      => Schemas::one( 'NewKey', 'RotatedMeta' ),
 				'args'                => $id + array(
 					'grace_seconds' => array(
 						'description' => __( 'How long the old key keeps working: 0, 3600, 86400 or 604800 are the usual choices.', 'latepoint-api-keys' ),
@@ -113,6 +119,7 @@ final class Keys_Controller {
 					'methods'             => \WP_REST_Server::CREATABLE,
 					'callback'            => array( self::class, $action . '_key' ),
 					'permission_callback' => $admin,
+					Routes::RESPONSE      => Schemas::one( 'Key' ),
 					'args'                => $id,
 				)
 			);
@@ -124,6 +131,7 @@ final class Keys_Controller {
 				'methods'             => \WP_REST_Server::READABLE,
 				'callback'            => array( self::class, 'list_logs' ),
 				'permission_callback' => $admin,
+				Routes::RESPONSE      => Schemas::many( 'LogRow' ),
 				'args'                => Args::paging() + array(
 					'key_id'    => array( 'type' => 'integer', 'minimum' => 1 ),
 					'status'    => array( 'type' => 'string', 'pattern' => '^([1-5][0-9][0-9]|[1-5]xx|errors)$', 'description' => __( 'An HTTP status, a class like 4xx, or "errors".', 'latepoint-api-keys' ) ),

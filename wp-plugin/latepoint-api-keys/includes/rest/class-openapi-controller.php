@@ -2,8 +2,9 @@
 /**
  * GET /latepoint-api/v1/openapi.json: an OpenAPI 3.1 document of this API,
  * generated from the routes as WordPress has them registered (paths, methods,
- * `args` schemas, the permission each route requires), so it cannot drift
- * from what the server does. Public: it describes, it reveals no data.
+ * `args` schemas, the permission each route requires, the record it returns:
+ * Routes::RESPONSE, whose schemas are in Schemas), so it cannot drift from
+ * what the server does. Public: it describes, it reveals no data.
  *
  * @package LatePointApi
  */
@@ -141,12 +142,20 @@ final class Openapi_Controller {
 			);
 		}
 		// POST creates (201), except the state changes of /keys/{id}/disable|enable.
-		$success                            = 'POST' === $method && ! preg_match( '#/(disable|enable)$#', $route ) ? '201' : '200';
-		$operation['responses'][ $success ] = array(
-			'description' => 'Success: {"status":"success","data":…,"meta":{…}}',
-			'content'     => array( 'application/json' => array( 'schema' => array( '$ref' => '#/components/schemas/Success' ) ) ),
-		);
-		$errors                             = array( '400', '404', '422', '503' );
+		$success = 'POST' === $method && ! preg_match( '#/(disable|enable)$#', $route ) ? '201' : '200';
+		$returns = empty( $endpoint[ Routes::RESPONSE ] ) ? null : (array) $endpoint[ Routes::RESPONSE ];
+		if ( '/' . Routes::API_NAMESPACE . self::ROUTE === $route ) {
+			$operation['responses'][ $success ] = array(
+				'description' => 'This document (not an envelope).',
+				'content'     => array( 'application/json' => array( 'schema' => array( 'type' => 'object', 'required' => array( 'openapi', 'info', 'paths' ) ) ) ),
+			);
+		} else {
+			$operation['responses'][ $success ] = array(
+				'description' => null === $returns ? 'Success: {"status":"success","data":…,"meta":{…}}' : Schemas::summary( $returns ),
+				'content'     => array( 'application/json' => array( 'schema' => null === $returns ? array( '$ref' => '#/components/schemas/Success' ) : Schemas::envelope( $returns ) ) ),
+			);
+		}
+		$errors = array( '400', '404', '422', '503' );
 		if ( null !== $permission ) {
 			$errors = array_merge( $errors, array( '401', '403', '429' ) );
 		} elseif ( $is_admin ) {
@@ -217,7 +226,7 @@ final class Openapi_Controller {
 				'WordPressApplicationPassword' => array( 'type' => 'http', 'scheme' => 'basic', 'description' => 'A WordPress user name and Application Password.' ),
 				'WordPressCookie'              => array( 'type' => 'apiKey', 'in' => 'header', 'name' => 'X-WP-Nonce', 'description' => 'The logged-in cookie plus a wp_rest nonce.' ),
 			),
-			'schemas'         => array(
+			'schemas'         => Schemas::components() + array(
 				'Success' => array(
 					'type'       => 'object',
 					'required'   => array( 'status', 'data' ),

@@ -28,13 +28,15 @@ abstract class Resource_Controller {
 	 * @param string   $permission the permission the calling key needs ('' = any valid key).
 	 * @param callable $callback   the handler.
 	 * @param array    $args       its `args`.
+	 * @param array    $response   the record it returns (Schemas::one(), many(), deleted()).
 	 */
-	public static function endpoint( string $method, string $permission, callable $callback, array $args = array() ): array {
+	public static function endpoint( string $method, string $permission, callable $callback, array $args = array(), array $response = array() ): array {
 		return array(
 			'methods'             => $method,
 			'callback'            => $callback,
 			'permission_callback' => array( Authenticator::class, 'check_permission' ),
 			Routes::PERMISSION    => $permission,
+			Routes::RESPONSE      => $response,
 			'args'                => Args::validate_all( $args ),
 		);
 	}

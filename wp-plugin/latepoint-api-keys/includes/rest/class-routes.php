@@ -25,6 +25,12 @@ final class Routes {
 	 * matched endpoint; the OpenAPI document from the registered routes.
 	 */
 	const PERMISSION = 'lpapi_permission';
+	/**
+	 * The route option naming the record a route returns (Schemas::one(),
+	 * many(), deleted()); the OpenAPI document reads it for the route's
+	 * success response.
+	 */
+	const RESPONSE = 'lpapi_response';
 	/** Routes authenticated by WordPress (cookie + nonce, Application Passwords), not by API keys. */
 	const ADMIN_BASES = array( 'keys', 'logs' );
 	/** Routes anyone may read: the namespace index and the OpenAPI document. */
