@@ -92,6 +92,13 @@ test('custom fields: every defined field is in the record (null when unset), sto
   assert.equal(patched.status, 200, patched.text);
   assert.deepEqual(patched.json.data.custom_fields, { [CF.company]: null, [CF.plan]: 'Pro' });
   assert.deepEqual(meta(id), [{ meta_key: CF.plan, meta_value: 'Pro' }]);
+  // A select takes one of its options (exactly, case included); nothing is stored otherwise.
+  for (const bad of ['Gold', 'pro', ' Pro']) {
+    const r = await api(`/customers/${id}`, { method: 'PATCH', body: { custom_fields: { [CF.plan]: bad, [CF.company]: 'Not stored' } } });
+    assert.equal(r.status, 422, r.text);
+    assert.match(r.json.error.details.fields[`custom_fields.${CF.plan}`], /Basic, Pro/);
+    assert.deepEqual((await api(`/customers/${id}`)).json.data.custom_fields, { [CF.company]: null, [CF.plan]: 'Pro' });
+  }
   const numeric = await api(`/customers/${id}`, { method: 'PATCH', body: { custom_fields: { [CF.company]: 42, [CF.plan]: '' } } });
   assert.deepEqual(numeric.json.data.custom_fields, { [CF.company]: '42', [CF.plan]: null });
 

@@ -8,6 +8,9 @@
  * are read or written; an unknown one is a 422. Values are written through
  * LatePoint's customer model (save_meta_by_key; an empty value or null is
  * delete_meta_by_key, since LatePoint's meta model refuses an empty value).
+ * A field with options (a select) takes one of them. A field's "required" is
+ * left to the forms that ask for it (LatePoint's booking form and its
+ * add-on's): the API neither enforces nor invents a value for it.
  * Knows nothing of REST.
  *
  * @package LatePointApi
@@ -115,6 +118,9 @@ final class Customer_Fields {
 			} elseif ( strlen( (string) $value ) > self::MAX_LENGTH ) {
 				/* translators: %d: a number of characters */
 				$errors[ $name ] = sprintf( __( 'At most %d characters.', 'latepoint-api-keys' ), self::MAX_LENGTH );
+			} elseif ( $defined[ $id ]['options'] && '' !== (string) $value && ! in_array( (string) $value, $defined[ $id ]['options'], true ) ) {
+				/* translators: %s: the field's options, comma-separated */
+				$errors[ $name ] = sprintf( __( 'Must be one of the field\'s options: %s.', 'latepoint-api-keys' ), implode( ', ', $defined[ $id ]['options'] ) );
 			} else {
 				$values[ $id ] = sanitize_textarea_field( (string) $value );
 			}
