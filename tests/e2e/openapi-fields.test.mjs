@@ -184,6 +184,50 @@ test('/me, and the admin routes /keys, /keys/{id} and /logs match their schemas'
   await conforms('/logs', '/logs?per_page=20', { admin: true });
 });
 
+/** Sends a write and checks its body against the documented success schema of its route. */
+async function writeConforms(method, template, url, body, { admin = false, withKey = key } = {}) {
+  const op = doc.paths[template]?.[method.toLowerCase()];
+  assert.ok(op, `${method} ${template} is documented`);
+  const res = await request(url, admin ? { admin: true, method, body } : { key: withKey, method, body });
+  const [status, response] = Object.entries(op.responses).find(([s]) => s.startsWith('2'));
+  assert.equal(res.status, Number(status), `${method} ${url}: ${res.text.slice(0, 400)}`);
+  const errors = [];
+  check(response.content['application/json'].schema, res.json, `${method} ${url}`, errors);
+  assert.deepEqual(errors, [], `${method} ${url} differs from the document`);
+  writes.add(`${method} ${template}`);
+  return res.json;
+}
+const writes = new Set();
+
+test('writes (bookings, customers, keys) answer what the document says', async () => {
+  const writer = (await createKey({
+    name: `fields writer ${RUN}`,
+    permissions: ['bookings:read', 'bookings:create', 'bookings:update', 'bookings:delete', 'customers:read', 'customers:create', 'customers:update', 'customers:delete', 'agents:read', 'services:read', 'locations:read'],
+    rate_limit_per_minute: 100000, rate_limit_per_hour: 1000000,
+  })).key;
+  const date = day(12);
+  const made = await writeConforms('POST', '/bookings', '/bookings?include=customer,agent,service,location', {
+    customer: { first_name: 'Wr', last_name: `Fields${RUN}`, email: `wr.${RUN}@example.com` },
+    service_id: D.svc, agent_id: 'any', location_id: D.loc, start_date: date, start_time: '12:00',
+  }, { withKey: writer });
+  assert.ok(made.meta.agent_assignment, 'the create meta of an "any" booking is checked');
+  const id = made.data.id;
+  await writeConforms('PATCH', '/bookings/{id}', `/bookings/${id}?include=agent`, { start_time: '13:00' }, { withKey: writer });
+  await writeConforms('DELETE', '/bookings/{id}', `/bookings/${id}`, undefined, { withKey: writer });
+  const customer = await writeConforms('POST', '/customers', '/customers', { first_name: 'Wc', last_name: `Fields${RUN}`, email: `wc.${RUN}@example.com` }, { withKey: writer });
+  await writeConforms('PATCH', '/customers/{id}', `/customers/${customer.data.id}`, { phone: '+44 20 7946 0000' }, { withKey: writer });
+  await writeConforms('DELETE', '/customers/{id}', `/customers/${customer.data.id}`, undefined, { withKey: writer });
+  const k = await writeConforms('POST', '/keys', '/keys', { name: `fields made ${RUN}`, permissions: ['bookings:read'] }, { admin: true });
+  await writeConforms('PATCH', '/keys/{id}', `/keys/${k.data.id}`, { description: 'checked' }, { admin: true });
+  await writeConforms('POST', '/keys/{id}/disable', `/keys/${k.data.id}/disable`, {}, { admin: true });
+  await writeConforms('POST', '/keys/{id}/enable', `/keys/${k.data.id}/enable`, {}, { admin: true });
+  const rotated = await writeConforms('POST', '/keys/{id}/rotate', `/keys/${k.data.id}/rotate`, {}, { admin: true });
+  await writeConforms('DELETE', '/keys/{id}', `/keys/${rotated.data.id}`, undefined, { admin: true });
+  await writeConforms('DELETE', '/keys/{id}', `/keys/${k.data.id}`, undefined, { admin: true });
+  const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).filter((m) => m !== 'get').map((m) => `${m.toUpperCase()} ${path}`));
+  assert.deepEqual([...writes].sort(), documented.sort(), 'write routes without a response check');
+});
+
 test('every GET route of the document was checked, and every field of each record kind was seen', () => {
   const gets = Object.entries(doc.paths).filter(([, ops]) => ops.get).map(([path]) => path).filter((p) => p !== '/openapi.json');
   assert.deepEqual([...tested].sort(), gets.sort(), 'GET routes without a response check');
