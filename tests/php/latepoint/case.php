@@ -139,7 +139,7 @@ function drop_keys(): array {
 		$wpdb->delete(\LatePointApi\Support\Schema::audit_log(), array('key_id' => $id));
 		$wpdb->delete(\LatePointApi\Support\Schema::usage_daily(), array('key_id' => $id));
 		$wpdb->delete($keys, array('id' => $id));
-		$wpdb->delete(\LatePointApi\Support\Schema::rate_counters(), array('bucket' => hash('sha256', "key:{$id}")));
+		$wpdb->delete(\LatePointApi\Support\Schema::rate_counters(), array('bucket' => hash('sha256', \LatePointApi\Keys\Key_Format::rate_bucket($id))));
 	}
 	\LatePointApi\Support\Core::cache_invalidate();
 	return array('dropped' => count($ids));

@@ -49,7 +49,7 @@ final class Cleanup {
 			$wpdb->query('DELETE FROM ' . Schema::audit_log() . " WHERE key_id IN ({$in})");
 			$wpdb->query('DELETE FROM ' . Schema::usage_daily() . " WHERE key_id IN ({$in})");
 			$wpdb->query('DELETE FROM ' . Schema::keys() . " WHERE id IN ({$in})");
-			$buckets = array_map(static fn (int $id): string => "'" . hash('sha256', "key:{$id}") . "'", $chunk);
+			$buckets = array_map(static fn (int $id): string => "'" . hash('sha256', \LatePointApi\Keys\Key_Format::rate_bucket($id)) . "'", $chunk);
 			$wpdb->query('DELETE FROM ' . Schema::rate_counters() . ' WHERE bucket IN (' . implode(',', $buckets) . ')');
 		}
 		foreach (array_chunk(array_unique(self::$request_ids), 200) as $chunk) {

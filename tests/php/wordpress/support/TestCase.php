@@ -16,6 +16,7 @@ namespace LatePointApi\Tests\WordPress;
 use LatePointApi\Audit\Audit_Log;
 use LatePointApi\Auth\Authenticator;
 use LatePointApi\Support\Core;
+use LatePointApi\Keys\Key_Format;
 use LatePointApi\Keys\Key_Service;
 use LatePointApi\Keys\Permissions;
 use LatePointApi\Auth\Request_Context;
@@ -103,7 +104,7 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 		$created = Key_Service::create($fields, $actor ?? $this->admin());
 		$id      = (int) $created['record']['id'];
 		// Counters of an id a test used before (the tables may have been rebuilt) must not leak in.
-		Core::rate_reset('key:' . $id);
+		Core::rate_reset(Key_Format::rate_bucket($id));
 		return array('id' => $id, 'key' => $created['key'], 'record' => $created['record']);
 	}
 

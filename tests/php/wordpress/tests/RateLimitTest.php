@@ -15,7 +15,8 @@ use LatePointApi\Fallback\Fallback;
 final class RateLimitTest extends TestCase {
 
 	private static function peek(int $id, int $per_minute, int $per_hour): array {
-		return Core::native_rate() ? \lpapi_rate_peek("key:{$id}", $per_minute, $per_hour) : Fallback::rate_peek("key:{$id}", $per_minute, $per_hour);
+		$bucket = \LatePointApi\Keys\Key_Format::rate_bucket($id);
+		return Core::native_rate() ? \lpapi_rate_peek($bucket, $per_minute, $per_hour) : Fallback::rate_peek($bucket, $per_minute, $per_hour);
 	}
 
 	public function test_each_authenticated_response_counts_down_the_tighter_window(): void {
@@ -31,6 +32,24 @@ final class RateLimitTest extends TestCase {
 			$this->assertStringStartsWith('"minute";r=' . (5 - $i) . ';', (string) $r->header('RateLimit'));
 			$this->assertNull($r->header('Retry-After'));
 		}
+	}
+
+	public function test_a_rotated_key_and_its_replacements_share_one_set_of_counters(): void {
+		self::awayFromMinuteEdge(10);
+		$k = $this->createKey(array('name' => 'rotating', 'rate_limit_per_minute' => 4, 'rate_limit_per_hour' => 100));
+		$this->assertSuccess($this->api('GET', '/me', array('key' => $k['key'])));
+		$this->assertSuccess($this->api('GET', '/me', array('key' => $k['key'])));
+		$first  = \LatePointApi\Keys\Key_Service::rotate($k['id'], 600, $this->admin());
+		$second = \LatePointApi\Keys\Key_Service::rotate((int) $first['record']['id'], 600, $this->admin());
+		// The quota goes on across both rotations: 2 used, 2 left for all three keys together.
+		$r = $this->api('GET', '/me', array('key' => $first['key']));
+		$this->assertSuccess($r);
+		$this->assertSame('1', $r->header('X-RateLimit-Remaining'), 'the replacement counts on from the rotated key');
+		$this->assertSuccess($this->api('GET', '/me', array('key' => $second['key'])));
+		foreach (array($k['key'], $first['key'], $second['key']) as $i => $any) {
+			$this->assertError($this->api('GET', '/me', array('key' => $any)), 429, 'rate_limit_exceeded', "key {$i} of the chain");
+		}
+		$this->assertMatchesRegularExpression('/^site:[0-9a-f]{12}:key:' . $k['id'] . '$/', \LatePointApi\Keys\Key_Format::rate_bucket($k['id']), 'buckets are named per site');
 	}
 
 	public function test_the_request_over_the_minute_limit_gets_429_with_retry_after_and_does_not_count(): void {

@@ -132,7 +132,7 @@ final class Authenticator {
 		Request_Context::$key = $record;
 		$limits               = Key_Service::effective_limits( $record );
 		try {
-			$decision = Core::rate_hit( 'key:' . $record['id'], $limits['per_minute'], $limits['per_hour'] );
+			$decision = Core::rate_hit( Key_Format::rate_bucket( $record['counter_id'] ?? $record['id'] ), $limits['per_minute'], $limits['per_hour'] );
 		} catch ( LpapiException $e ) {
 			return Api_Response::error( 503, 'service_unavailable', __( 'The rate limiter is unavailable; try again shortly.', 'latepoint-api-keys' ) );
 		}

@@ -41,4 +41,19 @@ final class Key_Format {
 		}
 		return (string) preg_replace_callback( self::PATTERN, static fn ( array $m ): string => substr( $m[0], 0, self::PREFIX_LENGTH ) . '…', $text );
 	}
+
+	/**
+	 * The rate-limit bucket of a key's counters: named per site (two sites on
+	 * one host, or in one php-fpm pool, never share counts) and by the key's
+	 * counter_id, which a rotated key and its replacements share (a rotation
+	 * neither resets nor doubles a quota).
+	 */
+	public static function rate_bucket( int $counter_id ): string {
+		static $site = null;
+		if ( null === $site ) {
+			global $wpdb;
+			$site = substr( hash( 'sha256', get_option( 'siteurl' ) . '|' . $wpdb->prefix ), 0, 12 );
+		}
+		return 'site:' . $site . ':key:' . $counter_id;
+	}
 }

@@ -140,6 +140,8 @@ final class Key_Service {
 				'created_by'   => $actor,
 				'updated_at'   => $now,
 				'rotated_from' => $id,
+				// One set of rate counters for a key and all its replacements.
+				'counter_id'   => (int) ( $old['counter_id'] ?? $old['id'] ),
 			),
 			array(
 				'status'      => 'rotated',
@@ -202,6 +204,7 @@ final class Key_Service {
 	private static function auth_record( array $row ): array {
 		return array(
 			'id'                    => (int) $row['id'],
+			'counter_id'            => (int) ( $row['counter_id'] ?? $row['id'] ),
 			'name'                  => $row['name'],
 			'environment'           => $row['environment'],
 			'key_prefix'            => $row['key_prefix'],

@@ -17,7 +17,7 @@ defined( 'ABSPATH' ) || exit;
 final class Schema {
 
 	/** Bump when a table definition changes; dbDelta brings old sites up to it. */
-	const DB_VERSION        = '2';
+	const DB_VERSION        = '3';
 	const DB_VERSION_OPTION = 'lpapi_db_version';
 
 	public static function keys(): string {
@@ -50,6 +50,22 @@ final class Schema {
 	public static function maybe_upgrade(): void {
 		if ( get_option( self::DB_VERSION_OPTION ) !== self::DB_VERSION ) {
 			self::install();
+			self::share_rotated_counters();
+		}
+	}
+
+	/**
+	 * Keys rotated before counter_id existed: each replacement takes its
+	 * predecessor's counters (NULL means the key's own id), down the chain.
+	 */
+	private static function share_rotated_counters(): void {
+		global $wpdb;
+		$keys = self::keys();
+		for ( $hop = 0; $hop < 100; $hop++ ) {
+			$moved = $wpdb->query( 'UPDATE ' . $keys . ' k JOIN ' . $keys . ' p ON p.id = k.rotated_from SET k.counter_id = COALESCE(p.counter_id, p.id) WHERE k.counter_id IS NULL OR k.counter_id <> COALESCE(p.counter_id, p.id)' ); // phpcs:ignore LatePointApi.Security.PreparedSql.NotPrepared -- literal SQL over this class's own table name.
+			if ( ! $moved ) {
+				return;
+			}
 		}
 	}
 
@@ -86,6 +102,7 @@ final class Schema {
   last_used_ip varchar(45) NULL,
   revoked_at datetime NULL,
   rotated_from bigint(20) unsigned NULL,
+  counter_id bigint(20) unsigned NULL,
   grace_until datetime NULL,
   PRIMARY KEY  (id),
   UNIQUE KEY key_hash (key_hash),
