@@ -5,9 +5,9 @@
  * loaded, or is turned off with the LPAPI_DISABLE_NATIVE constant.
  *
  * Slower than the extension, and its rate counters are only as exact as its
- * store: APCu (exact within one host, through a per-bucket lock) when it is
- * enabled, else the database (exact: one conditional UPDATE per hit) inside
- * WordPress, else this process's memory.
+ * store: APCu (exact across the processes sharing it, through a per-bucket
+ * lock) when it is enabled, else the database (best effort: a row lock per
+ * hit) inside WordPress, else this process's memory.
  *
  * @package LatePointApi
  */

@@ -1,0 +1,229 @@
+<?php
+
+declare(strict_types=1);
+
+namespace LatePointApi\Tests\Contract;
+
+use LatePointApi\Fallback\Fallback;
+use LatePointApi\Fallback\Rate_Store;
+use LatePointApi\Tests\Support\Fork;
+use LatePointApi\Tests\Support\Impl;
+use LatePointApi\Tests\Support\LpapiTestCase;
+
+/**
+ * docs/native-functions.md "The pure-PHP fallback": on APCu its rate counters
+ * are exact across the processes that share the APCu segment, through a
+ * per-bucket lock that is never taken from a live owner and is taken from a
+ * dead one. Forked children share the APCu segment of the test process, as
+ * the workers of one php-fpm pool do. The fallback's classes are called
+ * directly, so these tests run whichever implementation the lpapi_*
+ * functions come from.
+ */
+final class FallbackRateLockTest extends LpapiTestCase
+{
+    public static function setUpBeforeClass(): void
+    {
+        if (!defined('LPAPI_FALLBACK_STANDALONE')) {
+            define('LPAPI_FALLBACK_STANDALONE', true);
+        }
+        $dir = Impl::repoRoot() . '/wp-plugin/latepoint-api-keys/includes/fallback';
+        if (!class_exists(Fallback::class, false)) {
+            require_once $dir . '/class-fallback.php';
+        }
+        if (!class_exists(Rate_Store::class, false)) {
+            require_once $dir . '/class-rate-store.php';
+        }
+    }
+
+    protected function setUp(): void
+    {
+        parent::setUp();
+        if (!function_exists('pcntl_fork') || !function_exists('posix_kill')) {
+            $this->fail('these tests need the pcntl and posix extensions');
+        }
+        if (Rate_Store::kind() !== 'apcu') {
+            $this->fail('these tests need APCu: run PHP with -d apc.enable_cli=1');
+        }
+    }
+
+    private static function lockKey(string $bucket): string
+    {
+        return Fallback::APCU_PREFIX . 'rate:' . hash('sha256', $bucket) . ':lock';
+    }
+
+    /** Waits until APCu holds `$key`, for at most `$seconds`. */
+    private static function awaitKey(string $key, float $seconds = 10.0): bool
+    {
+        $deadline = microtime(true) + $seconds;
+        while (apcu_fetch($key) === false) {
+            if (microtime(true) > $deadline) {
+                return false;
+            }
+            usleep(1000);
+        }
+
+        return true;
+    }
+
+    public function testALockHeldByALiveProcessIsNeverTakenOver(): void
+    {
+        $this->inOneMinute(function (): void {
+            $bucket = self::freshBucket('lock-live');
+            $entered = 'lpapi-phpunit:entered:' . bin2hex(random_bytes(8));
+            $hold = 3.0; // far longer than the 20,000 spins after which the lock used to be broken
+            // Child 0 admits one hit and holds the lock for $hold seconds; children 1-3 hit
+            // the same bucket (limit 1) meanwhile.
+            $reports = Fork::run(4, static function (int $i) use ($bucket, $entered, $hold): array {
+                if ($i === 0) {
+                    $released = 0.0;
+                    Rate_Store::update($bucket, static function (array $stored) use ($entered, $hold, &$released): ?array {
+                        apcu_store($entered, 1);
+                        usleep((int) ($hold * 1e6));
+                        $next = Rate_Store::evaluate($stored, time(), 1, 1000, 1, true)[1];
+                        $released = microtime(true);
+
+                        return $next;
+                    });
+
+                    return ['released' => $released];
+                }
+                if (!self::awaitKey($entered)) {
+                    throw new \RuntimeException('the holder never took the lock');
+                }
+                $asked = microtime(true);
+                $hit = Fallback::rate_hit($bucket, 1, 1000);
+
+                return ['asked' => $asked, 'answered' => microtime(true), 'allowed' => $hit['allowed']];
+            }, 30.0);
+
+            $released = $reports[0]['released'];
+            foreach ([1, 2, 3] as $i) {
+                $this->assertGreaterThanOrEqual($released, $reports[$i]['answered'], "waiter {$i} decided while the live holder held the lock");
+                $this->assertGreaterThan(1.0, $released - $reports[$i]['asked'], "waiter {$i} asked while the lock was held");
+                $this->assertFalse($reports[$i]['allowed'], "waiter {$i} was admitted beyond the limit");
+            }
+            $peek = Fallback::rate_peek($bucket, 1, 1000);
+            $this->assertSame(0, $peek['minute']['remaining']);
+            $this->assertSame(999, $peek['hour']['remaining'], 'exactly the holder\'s hit counted');
+            $this->assertFalse(apcu_exists(self::lockKey($bucket)), 'the lock was released');
+        });
+    }
+
+    /** @return array{0: int, 1: string} the pid of a child that holds the bucket's lock and sleeps */
+    private function childHoldingTheLock(string $bucket): array
+    {
+        $entered = 'lpapi-phpunit:entered:' . bin2hex(random_bytes(8));
+        $pid = pcntl_fork();
+        $this->assertNotSame(-1, $pid, 'pcntl_fork failed');
+        if ($pid === 0) {
+            try {
+                Rate_Store::update($bucket, static function () use ($entered): ?array {
+                    apcu_store($entered, 1);
+                    sleep(60); // killed long before
+
+                    return null;
+                });
+            } finally {
+                posix_kill(posix_getpid(), SIGKILL);
+                exit(70); // not reached
+            }
+        }
+        if (!self::awaitKey($entered)) {
+            posix_kill($pid, SIGKILL);
+            pcntl_waitpid($pid, $status);
+            $this->fail('the child never took the lock');
+        }
+
+        return [$pid, self::lockKey($bucket)];
+    }
+
+    /**
+     * @param bool $reap whether the killed child is reaped before the hit (else it is
+     *                   a zombie, as a worker is until its master waits for it)
+     */
+    private function assertTakenOverFromAKilledHolder(bool $reap): void
+    {
+        $this->inOneMinute(function () use ($reap): void {
+            $bucket = self::freshBucket('lock-dead');
+            Fallback::rate_hit($bucket, 5, 1000);
+            [$pid, $lock] = $this->childHoldingTheLock($bucket);
+            $owner = apcu_fetch($lock);
+            $this->assertIsInt($owner, 'the lock is an integer');
+            $this->assertSame($pid, $owner & ((1 << 22) - 1), 'the lock names its owner\'s pid');
+
+            posix_kill($pid, SIGKILL);
+            if ($reap) {
+                pcntl_waitpid($pid, $status);
+            } else {
+                usleep(100000); // let it die
+            }
+            try {
+                $started = microtime(true);
+                $first = Fallback::rate_hit($bucket, 5, 1000);
+                $this->assertLessThan(2.0, microtime(true) - $started, 'the dead holder\'s lock was taken over at once');
+                $this->assertTrue($first['allowed']);
+                $this->assertSame(3, $first['minute']['remaining'], 'the counts from before the holder died are kept');
+                $this->assertFalse(apcu_exists($lock), 'the lock was released after the takeover');
+                // The bucket works as usual afterwards, from this process and from others.
+                $children = Fork::run(2, static fn (): bool => Fallback::rate_hit($bucket, 5, 1000)['allowed']);
+                $this->assertSame([true, true], $children);
+                $this->assertTrue(Fallback::rate_hit($bucket, 5, 1000)['allowed']);
+                $this->assertFalse(Fallback::rate_hit($bucket, 5, 1000)['allowed'], 'the sixth hit of a limit of 5');
+                Fallback::rate_reset($bucket);
+                $this->assertSame(4, Fallback::rate_hit($bucket, 5, 1000)['minute']['remaining']);
+            } finally {
+                if (!$reap) {
+                    pcntl_waitpid($pid, $status);
+                }
+            }
+        });
+    }
+
+    public function testALockLeftByAKilledProcessIsTakenOver(): void
+    {
+        $this->assertTakenOverFromAKilledHolder(true);
+    }
+
+    public function testALockLeftByAKilledProcessNotYetReapedIsTakenOver(): void
+    {
+        $this->assertTakenOverFromAKilledHolder(false);
+    }
+
+    public function testALockNamingAnotherProcessUnderThisPidIsTakenOver(): void
+    {
+        // A lock left by a process that had this process's pid before: same pid, another start time.
+        $bucket = self::freshBucket('lock-reused-pid');
+        $mine = getmypid();
+        $stat = (string) file_get_contents('/proc/self/stat');
+        $start = (int) explode(' ', substr($stat, strrpos($stat, ')') + 2))[19];
+        $stale = (1 << 62) | ((($start + 12345) & ((1 << 40) - 1)) << 22) | $mine;
+        $this->assertTrue(apcu_add(self::lockKey($bucket), $stale));
+        $started = microtime(true);
+        $this->assertTrue(Fallback::rate_hit($bucket, 5, 1000)['allowed']);
+        $this->assertLessThan(2.0, microtime(true) - $started);
+        $this->assertFalse(apcu_exists(self::lockKey($bucket)));
+    }
+
+    public function testEightProcessesHammeringOneBucketAdmitExactlyTheLimit(): void
+    {
+        $this->inOneMinute(function (): void {
+            $bucket = self::freshBucket('lock-hammer');
+            $startAt = microtime(true) + 0.25;
+            $admitted = Fork::run(8, static function () use ($bucket, $startAt): int {
+                while (microtime(true) < $startAt) {
+                    usleep(200);
+                }
+                $admitted = 0;
+                for ($i = 0; $i < 200; $i++) {
+                    $admitted += Fallback::rate_hit($bucket, 137, 100000)['allowed'] ? 1 : 0;
+                }
+
+                return $admitted;
+            });
+            $this->assertSame(137, array_sum($admitted), 'admitted per child: ' . implode(', ', $admitted));
+            $peek = Fallback::rate_peek($bucket, 137, 100000);
+            $this->assertSame(0, $peek['minute']['remaining']);
+            $this->assertSame(100000 - 137, $peek['hour']['remaining'], 'denied hits did not count');
+        });
+    }
+}
