@@ -12,14 +12,20 @@
 
 namespace LatePointApi\Fixture;
 
-/** Creates (or brings up to date) every LatePoint table the API uses. */
-function create_latepoint_tables(): void {
+/** LatePoint's meta tables the API and the stand-in models use. */
+const META_TABLES = array( 'booking_meta', 'order_meta', 'customer_meta', 'service_meta' );
+
+/**
+ * Every LatePoint table the API uses: name (without the prefix) => its CREATE TABLE.
+ *
+ * @return array<string, string>
+ */
+function latepoint_tables(): array {
 	global $wpdb;
-	require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 	$p       = $wpdb->prefix . 'latepoint_';
 	$charset = $wpdb->get_charset_collate();
 	$tables  = array(
-		"CREATE TABLE {$p}bookings (
+		'bookings' => "CREATE TABLE {$p}bookings (
   id int(11) NOT NULL AUTO_INCREMENT,
   booking_code varchar(10),
   start_date date,
@@ -49,7 +55,7 @@ function create_latepoint_tables(): void {
   KEY agent_id_index (agent_id),
   KEY location_id_index (location_id)
 ) {$charset};",
-		"CREATE TABLE {$p}customers (
+		'customers' => "CREATE TABLE {$p}customers (
   id mediumint(9) NOT NULL AUTO_INCREMENT,
   first_name varchar(255),
   last_name varchar(255),
@@ -73,7 +79,7 @@ function create_latepoint_tables(): void {
   KEY status_index (status),
   KEY wordpress_user_id_index (wordpress_user_id)
 ) {$charset};",
-		"CREATE TABLE {$p}agents (
+		'agents' => "CREATE TABLE {$p}agents (
   id mediumint(9) NOT NULL AUTO_INCREMENT,
   avatar_image_id int(11),
   bio_image_id int(11),
@@ -95,7 +101,7 @@ function create_latepoint_tables(): void {
   updated_at datetime,
   PRIMARY KEY  (id)
 ) {$charset};",
-		"CREATE TABLE {$p}services (
+		'services' => "CREATE TABLE {$p}services (
   id mediumint(9) NOT NULL AUTO_INCREMENT,
   name varchar(255) NOT NULL,
   short_description text,
@@ -124,7 +130,7 @@ function create_latepoint_tables(): void {
   updated_at datetime,
   PRIMARY KEY  (id)
 ) {$charset};",
-		"CREATE TABLE {$p}locations (
+		'locations' => "CREATE TABLE {$p}locations (
   id mediumint(9) NOT NULL AUTO_INCREMENT,
   name varchar(255) NOT NULL,
   full_address text,
@@ -136,7 +142,7 @@ function create_latepoint_tables(): void {
   updated_at datetime,
   PRIMARY KEY  (id)
 ) {$charset};",
-		"CREATE TABLE {$p}location_categories (
+		'location_categories' => "CREATE TABLE {$p}location_categories (
   id mediumint(9) NOT NULL AUTO_INCREMENT,
   name varchar(100) NOT NULL,
   short_description text,
@@ -149,7 +155,7 @@ function create_latepoint_tables(): void {
   KEY order_number_index (order_number),
   KEY parent_id_index (parent_id)
 ) {$charset};",
-		"CREATE TABLE {$p}service_categories (
+		'service_categories' => "CREATE TABLE {$p}service_categories (
   id mediumint(9) NOT NULL AUTO_INCREMENT,
   name varchar(100) NOT NULL,
   short_description text,
@@ -162,7 +168,7 @@ function create_latepoint_tables(): void {
   KEY order_number_index (order_number),
   KEY parent_id_index (parent_id)
 ) {$charset};",
-		"CREATE TABLE {$p}transactions (
+		'transactions' => "CREATE TABLE {$p}transactions (
   id mediumint(9) NOT NULL AUTO_INCREMENT,
   token text,
   invoice_id int(11),
@@ -179,7 +185,7 @@ function create_latepoint_tables(): void {
   updated_at datetime,
   PRIMARY KEY  (id)
 ) {$charset};",
-		"CREATE TABLE {$p}work_periods (
+		'work_periods' => "CREATE TABLE {$p}work_periods (
   id mediumint(9) NOT NULL AUTO_INCREMENT,
   agent_id int(11) NOT NULL,
   service_id int(11) NOT NULL,
@@ -193,7 +199,7 @@ function create_latepoint_tables(): void {
   updated_at datetime,
   PRIMARY KEY  (id)
 ) {$charset};",
-		"CREATE TABLE {$p}agents_services (
+		'agents_services' => "CREATE TABLE {$p}agents_services (
   id mediumint(9) NOT NULL AUTO_INCREMENT,
   agent_id int(11) NOT NULL,
   service_id int(11) NOT NULL,
@@ -205,7 +211,7 @@ function create_latepoint_tables(): void {
   updated_at datetime,
   PRIMARY KEY  (id)
 ) {$charset};",
-		"CREATE TABLE {$p}activities (
+		'activities' => "CREATE TABLE {$p}activities (
   id mediumint(9) NOT NULL AUTO_INCREMENT,
   agent_id int(11),
   booking_id int(11),
@@ -222,7 +228,7 @@ function create_latepoint_tables(): void {
   updated_at datetime,
   PRIMARY KEY  (id)
 ) {$charset};",
-		"CREATE TABLE {$p}orders (
+		'orders' => "CREATE TABLE {$p}orders (
   id int(11) NOT NULL AUTO_INCREMENT,
   subtotal decimal(20,4),
   total decimal(20,4),
@@ -244,7 +250,7 @@ function create_latepoint_tables(): void {
   PRIMARY KEY  (id),
   KEY customer_id_index (customer_id)
 ) {$charset};",
-		"CREATE TABLE {$p}order_items (
+		'order_items' => "CREATE TABLE {$p}order_items (
   id int(11) NOT NULL AUTO_INCREMENT,
   order_id int(11) NOT NULL,
   variant varchar(30) DEFAULT 'booking',
@@ -259,40 +265,7 @@ function create_latepoint_tables(): void {
   PRIMARY KEY  (id),
   KEY order_id_index (order_id)
 ) {$charset};",
-		"CREATE TABLE {$p}booking_meta (
-  id mediumint(9) NOT NULL AUTO_INCREMENT,
-  object_id mediumint(9) NOT NULL,
-  meta_key varchar(110) NOT NULL,
-  meta_value text,
-  created_at datetime,
-  updated_at datetime,
-  PRIMARY KEY  (id),
-  KEY meta_key_index (meta_key),
-  KEY object_id_index (object_id)
-) {$charset};",
-		"CREATE TABLE {$p}order_meta (
-  id mediumint(9) NOT NULL AUTO_INCREMENT,
-  object_id mediumint(9) NOT NULL,
-  meta_key varchar(110) NOT NULL,
-  meta_value text,
-  created_at datetime,
-  updated_at datetime,
-  PRIMARY KEY  (id),
-  KEY meta_key_index (meta_key),
-  KEY object_id_index (object_id)
-) {$charset};",
-		"CREATE TABLE {$p}customer_meta (
-  id mediumint(9) NOT NULL AUTO_INCREMENT,
-  object_id mediumint(9) NOT NULL,
-  meta_key varchar(110) NOT NULL,
-  meta_value text,
-  created_at datetime,
-  updated_at datetime,
-  PRIMARY KEY  (id),
-  KEY meta_key_index (meta_key),
-  KEY object_id_index (object_id)
-) {$charset};",
-		"CREATE TABLE {$p}process_jobs (
+		'process_jobs' => "CREATE TABLE {$p}process_jobs (
   id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
   process_id int(11) NOT NULL,
   object_id int(11) NOT NULL,
@@ -306,7 +279,18 @@ function create_latepoint_tables(): void {
   updated_at datetime,
   PRIMARY KEY  (id)
 ) {$charset};",
-		"CREATE TABLE {$p}service_meta (
+		'settings' => "CREATE TABLE {$p}settings (
+  id mediumint(9) NOT NULL AUTO_INCREMENT,
+  name varchar(110) NOT NULL,
+  value longtext,
+  created_at datetime,
+  updated_at datetime,
+  PRIMARY KEY  (id)
+) {$charset};",
+	);
+	// The meta tables (object_id, meta_key, meta_value) are all alike.
+	foreach ( META_TABLES as $meta ) {
+		$tables[ $meta ] = "CREATE TABLE {$p}{$meta} (
   id mediumint(9) NOT NULL AUTO_INCREMENT,
   object_id mediumint(9) NOT NULL,
   meta_key varchar(110) NOT NULL,
@@ -316,17 +300,15 @@ function create_latepoint_tables(): void {
   PRIMARY KEY  (id),
   KEY meta_key_index (meta_key),
   KEY object_id_index (object_id)
-) {$charset};",
-		"CREATE TABLE {$p}settings (
-  id mediumint(9) NOT NULL AUTO_INCREMENT,
-  name varchar(110) NOT NULL,
-  value longtext,
-  created_at datetime,
-  updated_at datetime,
-  PRIMARY KEY  (id)
-) {$charset};",
-	);
-	foreach ( $tables as $sql ) {
+) {$charset};";
+	}
+	return $tables;
+}
+
+/** Creates (or brings up to date) every LatePoint table the API uses. */
+function create_latepoint_tables(): void {
+	require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+	foreach ( latepoint_tables() as $sql ) {
 		dbDelta( $sql );
 	}
 }
@@ -334,7 +316,7 @@ function create_latepoint_tables(): void {
 /** Drops every LatePoint table (tests only). */
 function drop_latepoint_tables(): void {
 	global $wpdb;
-	foreach ( array( 'bookings', 'customers', 'agents', 'services', 'locations', 'work_periods', 'agents_services', 'activities', 'orders', 'order_items', 'settings', 'booking_meta', 'order_meta', 'customer_meta', 'process_jobs', 'service_meta', 'location_categories', 'transactions', 'service_categories' ) as $table ) {
+	foreach ( array_keys( latepoint_tables() ) as $table ) {
 		$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}latepoint_{$table}" );
 	}
 }

@@ -4,7 +4,7 @@
 // on the same stack.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request, createKey, wpPhp, ROOT } from './stack.mjs';
+import { request, createKey, wpPhp, ROOT, assertError } from './stack.mjs';
 
 const FIXTURE = `${ROOT}/scripts/stack/latepoint-fixture.php`;
 const RUN = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
@@ -13,14 +13,6 @@ const keys = {};
 const dayOffset = 400 + Math.floor(Math.random() * 20000);
 const dateAt = (n) => new Date(Date.UTC(2030, 0, 1) + (dayOffset + n) * 86400000).toISOString().slice(0, 10);
 const DATE = dateAt(0);
-
-function assertError(res, status, code) {
-  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status}: ${res.text.slice(0, 500)}`);
-  assert.equal(res.json?.status, 'error', res.text.slice(0, 500));
-  assert.equal(res.json.error.code, code, res.text.slice(0, 500));
-  assert.match(res.json.error.request_id, /^req_/);
-  assert.doesNotMatch(res.text, /<br|Notice|Warning|Fatal|Stack trace/);
-}
 
 const php = (code) => wpPhp(`global $wpdb; $p = $wpdb->prefix . 'latepoint_'; ${code}`);
 const count = (table, where = '1=1') => Number(php(`echo (int) $wpdb->get_var("SELECT COUNT(*) FROM {$p}${table} WHERE ${where.replace(/"/g, '\\"')}");`));

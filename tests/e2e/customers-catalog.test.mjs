@@ -3,7 +3,7 @@
 // same stack. LatePoint settings the file changes are put back in `after`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request, createKey, wpPhp, ROOT } from './stack.mjs';
+import { request, createKey, wpPhp, ROOT, assertError } from './stack.mjs';
 
 const FIXTURE = `${ROOT}/scripts/stack/latepoint-fixture.php`;
 const RUN = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
@@ -14,14 +14,6 @@ const DATE = new Date(Date.UTC(2031, 0, 1) + dayOffset * 86400000).toISOString()
 let D;
 let savedSettings;
 const keys = {};
-
-function assertError(res, status, code) {
-  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status}: ${res.text.slice(0, 500)}`);
-  assert.equal(res.json?.status, 'error', res.text.slice(0, 500));
-  assert.equal(res.json.error.code, code, res.text.slice(0, 500));
-  assert.match(res.json.error.request_id, /^req_/);
-  assert.doesNotMatch(res.text, /<br|Notice|Warning|Fatal|Stack trace/);
-}
 
 const php = (code) => JSON.parse(wpPhp(`global $wpdb; $p = $wpdb->prefix . 'latepoint_'; ${code}`));
 const lit = (v) => JSON.stringify(v).replace(/\$/g, '\\$');

@@ -3,7 +3,7 @@
 // run-unique dataset in `before`, so the file can run again on the same stack.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { request, createKey, wpPhp, ROOT } from './stack.mjs';
+import { request, createKey, wpPhp, ROOT, assertError } from './stack.mjs';
 
 const FIXTURE = `${ROOT}/scripts/stack/latepoint-fixture.php`;
 const RUN = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
@@ -13,14 +13,6 @@ const keys = {};
 // A date well in the future, unique per run (so slots are free on re-runs).
 const dayOffset = 400 + Math.floor(Math.random() * 20000);
 const DATE = new Date(Date.UTC(2030, 0, 1) + dayOffset * 86400000).toISOString().slice(0, 10);
-
-function assertError(res, status, code) {
-  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status}: ${res.text.slice(0, 500)}`);
-  assert.equal(res.json?.status, 'error', res.text.slice(0, 500));
-  assert.equal(res.json.error.code, code, res.text.slice(0, 500));
-  assert.match(res.json.error.request_id, /^req_/);
-  assert.doesNotMatch(res.text, /<br|Notice|Warning|Fatal|Stack trace/);
-}
 
 // The activities LatePoint's processes write while they run (mails sent, jobs run): real LatePoint's
 // notifications add them; the counts below are of the activities of the changes themselves.

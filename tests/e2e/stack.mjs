@@ -4,6 +4,7 @@ import net from 'node:net';
 import { crc32 } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import assert from 'node:assert/strict';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const STACK = path.join(ROOT, 'scripts/stack.sh');
@@ -172,4 +173,13 @@ export async function logsOf(keyId) {
   const res = await request(`/logs?key_id=${keyId}&per_page=100`, { admin: true });
   if (res.status !== 200) throw new Error(`/logs gave ${res.status}: ${res.text}`);
   return res.json.data;
+}
+
+/** An error answer of the API: its status and code, the envelope with a request id, and no PHP output. */
+export function assertError(res, status, code) {
+  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status}: ${res.text.slice(0, 500)}`);
+  assert.equal(res.json?.status, 'error', res.text.slice(0, 500));
+  assert.equal(res.json.error.code, code, res.text.slice(0, 500));
+  assert.match(res.json.error.request_id, /^req_/);
+  assert.doesNotMatch(res.text, /<br|Notice|Warning|Fatal|Stack trace/);
 }

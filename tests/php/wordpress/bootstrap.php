@@ -117,7 +117,7 @@ require_once __DIR__ . '/support/Response.php';
 require_once __DIR__ . '/support/StackFiles.php';
 require_once __DIR__ . '/support/Cleanup.php';
 require_once __DIR__ . '/support/TestCase.php';
-require_once __DIR__ . '/support/LatePointData.php';
+require_once __DIR__ . '/support/LatePointTestCase.php';
 
 \LatePointApi\Tests\WordPress\Cleanup::register();
 \LatePointApi\Tests\WordPress\StackFiles::record_start();

@@ -12,26 +12,13 @@ namespace LatePointApi\Tests\WordPress;
 
 use LatePointApi\LatePoint\Availability;
 
-final class AvailabilityClockTest extends TestCase {
-
-	use LatePointData;
+final class AvailabilityClockTest extends LatePointTestCase {
 
 	/** @var mixed the site's time zone before the test */
 	private $timezone_before;
 
-	public static function setUpBeforeClass(): void {
-		parent::setUpBeforeClass();
-		self::createLatePointData();
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::removeLatePointData();
-		parent::tearDownAfterClass();
-	}
-
 	protected function setUp(): void {
 		parent::setUp();
-		$this->assertNotSame(array(), self::$d, 'LatePoint\'s tables (scripts/stack/latepoint-fixture.php) are missing');
 		$this->timezone_before = get_option('timezone_string');
 		update_option('timezone_string', 'Europe/Berlin');
 	}

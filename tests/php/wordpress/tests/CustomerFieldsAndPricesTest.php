@@ -13,23 +13,10 @@ use LatePointApi\LatePoint\Customer_Fields;
 use LatePointApi\LatePoint\Customers;
 use LatePointApi\LatePoint\Money;
 
-final class CustomerFieldsAndPricesTest extends TestCase {
-
-	use LatePointData;
-
-	public static function setUpBeforeClass(): void {
-		parent::setUpBeforeClass();
-		self::createLatePointData();
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::removeLatePointData();
-		parent::tearDownAfterClass();
-	}
+final class CustomerFieldsAndPricesTest extends LatePointTestCase {
 
 	protected function setUp(): void {
 		parent::setUp();
-		$this->assertNotSame(array(), self::$d, 'LatePoint\'s tables (scripts/stack/latepoint-fixture.php) are missing');
 		$this->setDefinitions(array('cf_one' => array('id' => 'cf_one', 'label' => 'One', 'type' => 'text')));
 	}
 

@@ -18,9 +18,7 @@ namespace LatePointApi\Tests\WordPress;
 use LatePointApi\LatePoint\Api_Author;
 use LatePointApi\Support\Schema;
 
-final class LatePointWritesTest extends TestCase {
-
-	use LatePointData;
+final class LatePointWritesTest extends LatePointTestCase {
 
 	/** The LatePoint actions the writes fire (the models' own latepoint_model_* ones left out). */
 	const HOOKS = array(
@@ -29,19 +27,8 @@ final class LatePointWritesTest extends TestCase {
 		'latepoint_booking_deleted', 'latepoint_order_item_will_be_deleted', 'latepoint_order_item_deleted',
 	);
 
-	public static function setUpBeforeClass(): void {
-		parent::setUpBeforeClass();
-		self::createLatePointData();
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::removeLatePointData();
-		parent::tearDownAfterClass();
-	}
-
 	protected function setUp(): void {
 		parent::setUp();
-		$this->assertNotSame(array(), self::$d, 'LatePoint\'s tables (scripts/stack/latepoint-fixture.php) are missing');
 		$this->assertTrue(class_exists('OsBookingModel'), 'LatePoint\'s models (real, or the stand-ins of LPAPI_LATEPOINT_STAND_IN=1) are loaded');
 	}
 

@@ -10,24 +10,7 @@ declare(strict_types=1);
 
 namespace LatePointApi\Tests\WordPress;
 
-final class ResourceConflictsTest extends TestCase {
-
-	use LatePointData;
-
-	public static function setUpBeforeClass(): void {
-		parent::setUpBeforeClass();
-		self::createLatePointData();
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::removeLatePointData();
-		parent::tearDownAfterClass();
-	}
-
-	protected function setUp(): void {
-		parent::setUp();
-		$this->assertNotSame(array(), self::$d, 'LatePoint\'s tables (scripts/stack/latepoint-fixture.php) are missing');
-	}
+final class ResourceConflictsTest extends LatePointTestCase {
 
 	private function key(): string {
 		return $this->createKey(array('name' => 'resources', 'rate_limit_per_minute' => 1000))['key'];

@@ -23,6 +23,7 @@ use LatePointApi\Keys\Key_Format;
 use LatePointApi\Keys\Key_Service;
 use LatePointApi\Keys\Key_Validator;
 use LatePointApi\Rest\Api_Response;
+use LatePointApi\Rest\Permission_Error;
 use LatePointApi\Rest\Routes;
 use LatePointApi\Support\Core;
 use LatePointApi\Support\Settings;
@@ -227,14 +228,8 @@ final class Authenticator {
 			return Api_Response::error( 401, 'missing_api_key', __( 'This endpoint needs an API key in the X-API-Key header.', 'latepoint-api-keys' ) );
 		}
 		$permission = (string) ( $request->get_attributes()[ Routes::PERMISSION ] ?? '' );
-		if ( '' !== $permission && ! in_array( $permission, $key['permissions'], true ) ) {
-			return Api_Response::error(
-				403,
-				'insufficient_permissions',
-				/* translators: %s: a permission such as bookings:read */
-				sprintf( __( 'This key lacks the %s permission.', 'latepoint-api-keys' ), $permission ),
-				array( 'required_permission' => $permission )
-			);
+		if ( '' !== $permission && ! Permission_Error::held( $permission ) ) {
+			return ( new Permission_Error( $permission ) )->response();
 		}
 		return true;
 	}

@@ -53,7 +53,7 @@ final class Agent_Assignment {
 		foreach ( null === $location_id ? self::locations( (int) $fields['service_id'] ) : array( $location_id ) as $location ) {
 			$booking   = $fields + array( 'location_id' => $location );
 			$connected = self::connected_agents( (int) $fields['service_id'], $location );
-			Booking_Writes::lock_agents( $connected );
+			Availability_Data::lock( $connected, array() );
 			$free  = array_values( array_filter( $connected, static fn ( $agent_id ) => null === Booking_Slots::refusal( array( 'agent_id' => $agent_id ) + $booking, null, true ) ) );
 			$model = self::model( $booking );
 			$free  = array_values( array_map( 'intval', (array) apply_filters( 'latepoint_agent_ids_assignable_to_any_agent_booking', $free, $model ) ) );

@@ -11,7 +11,10 @@
  * The API's own checks (ids, times, the free slot) run before the first save,
  * and LatePoint's validation of the booking before the order is saved, where
  * LatePoint's form runs it: hooks and mails cannot be rolled back. The rows
- * are written in one transaction, after the agent's row is locked.
+ * are written in one transaction whose first lock is the agent's row
+ * (Availability_Data::lock(): the slot check's for a create, taken up front
+ * for a change or a delete), so writes for one agent take turns instead of
+ * deadlocking on each other's booking and customer rows.
  *
  * Sequence of a create, as LatePoint's order form:
  *   customer saved, latepoint_customer_updated( customer, old data ) (a new
@@ -108,7 +111,6 @@ final class Booking_Writes {
 						$fields['location_id'] = $assigned['location_id'];
 						$rule                  = $assigned['rule'];
 					} else {
-						self::lock_agents( array( $fields['agent_id'] ) );
 						$fields['location_id'] = $location ?? Locations::default_id( (int) $fields['agent_id'], (int) $fields['service_id'] );
 					}
 					Booking_Slots::check( $fields, $service, null );
@@ -209,7 +211,7 @@ final class Booking_Writes {
 		Api_Author::during(
 			static fn () => Tables::transaction(
 				static function () use ( $id, $fields, $service, $old_row, $needs_slot ) {
-					self::lock_agents( array( (int) $old_row['agent_id'], $fields['agent_id'] ) );
+					Availability_Data::lock( array( (int) $old_row['agent_id'], $fields['agent_id'] ), array() );
 					if ( $needs_slot ) {
 						Booking_Slots::check( $fields, $service, $id );
 					}
@@ -266,7 +268,7 @@ final class Booking_Writes {
 		Api_Author::during(
 			static fn () => Tables::transaction(
 				static function () use ( $id, $row ) {
-					self::lock_agents( array( (int) $row['agent_id'] ) );
+					Availability_Data::lock( array( (int) $row['agent_id'] ), array() );
 					$order  = new \OsOrderModel( (int) $row['order_id'] );
 					$others = self::other_bookings_of_order( (int) $row['order_id'], $id );
 					if ( ! $order->is_new_record() && 0 === $others ) {
@@ -304,22 +306,6 @@ final class Booking_Writes {
 		 */
 		do_action( 'lpapi_booking_deleted', $presented );
 		return $presented;
-	}
-
-	/**
-	 * Locks the agents' rows for the write: writes for one agent wait for each
-	 * other here, before they read and lock its bookings (two writes that both
-	 * held gaps of the bookings index would otherwise deadlock on their inserts).
-	 *
-	 * @param int[] $agent_ids
-	 */
-	public static function lock_agents( array $agent_ids ): void {
-		global $wpdb;
-		$ids = array_values( array_unique( array_filter( array_map( 'intval', $agent_ids ) ) ) );
-		sort( $ids );
-		foreach ( $ids as $agent_id ) {
-			$wpdb->get_var( $wpdb->prepare( 'SELECT id FROM ' . Tables::name( 'agents' ) . ' WHERE id = %d FOR UPDATE', $agent_id ) );
-		}
 	}
 
 	/** How many bookings other than $id the order has. */

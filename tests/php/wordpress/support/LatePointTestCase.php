@@ -5,6 +5,7 @@
  * 60-minute single-capacity service priced 45.5000, a location, the agent working every day around
  * the clock, and two customers; everything of the run (named after a random run id) is removed
  * afterwards, the rows LatePoint's models wrote along (orders, items, meta, activities) included.
+ * The base of the in-WordPress tests that need LatePoint's tables.
  */
 
 declare(strict_types=1);
@@ -13,21 +14,36 @@ namespace LatePointApi\Tests\WordPress;
 
 use LatePointApi\LatePoint\Tables;
 
-trait LatePointData {
+abstract class LatePointTestCase extends TestCase {
 
 	/** @var array<string, int> */
-	private static $d = array();
+	protected static $d = array();
 	/** @var string */
-	private static $run = '';
+	protected static $run = '';
 	/** @var string a free day, far ahead */
-	private static $date = '';
+	protected static $date = '';
 
-	private static function t(string $table): string {
+	protected static function t(string $table): string {
 		global $wpdb;
 		return $wpdb->prefix . 'latepoint_' . $table;
 	}
 
-	private static function createLatePointData(): void {
+	public static function setUpBeforeClass(): void {
+		parent::setUpBeforeClass();
+		self::createLatePointData();
+	}
+
+	public static function tearDownAfterClass(): void {
+		self::removeLatePointData();
+		parent::tearDownAfterClass();
+	}
+
+	protected function setUp(): void {
+		parent::setUp();
+		$this->assertNotSame(array(), self::$d, 'LatePoint\'s tables (scripts/stack/latepoint-fixture.php) are missing');
+	}
+
+	protected static function createLatePointData(): void {
 		global $wpdb;
 		if (!Tables::exist()) {
 			return; // setUp says so
@@ -54,7 +70,7 @@ trait LatePointData {
 		}
 	}
 
-	private static function removeLatePointData(): void {
+	protected static function removeLatePointData(): void {
 		global $wpdb;
 		if (!self::$d) {
 			return;
@@ -75,9 +91,10 @@ trait LatePointData {
 		$wpdb->delete(self::t('agents'), array('id' => $agent));
 		$wpdb->delete(self::t('services'), array('id' => self::$d['service']));
 		$wpdb->delete(self::t('locations'), array('id' => self::$d['location']));
+		self::$d = array();
 	}
 
-	private function book(string $key, int $customer, string $time, array $more = array()): Response {
+	protected function book(string $key, int $customer, string $time, array $more = array()): Response {
 		return $this->api('POST', '/bookings', array('key' => $key, 'json' => $more + array(
 			'customer_id' => $customer,
 			'service_id'  => self::$d['service'],
