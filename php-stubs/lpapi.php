@@ -89,6 +89,43 @@ namespace {
     function lpapi_rate_hit(string $bucket, int $per_minute, int $per_hour, int $cost = 1): array {}
 
     /**
+     * One decision over several buckets, each with up to three fixed windows
+     * (the UTC minute, hour and day): the hit of `$cost` units is admitted only
+     * if every limited window of every bucket has room, and then counted in
+     * all of them; a refused hit counts in none. No window ever admits more
+     * than its limit, under any concurrency; a process killed in the middle of
+     * a decision leaves at most its own hit counted, and nothing locked.
+     *
+     * Each bucket is `['bucket' => string, 'per_minute' => ?int, 'per_hour' => ?int,
+     * 'per_day' => ?int]`: a limit that is null or absent leaves that window
+     * unlimited (still counted), and at least one must be set. Bucket names are
+     * distinct. lpapi_rate_hit() and this function share the counters of a bucket.
+     *
+     * @param list<array{bucket: string, per_minute?: ?int, per_hour?: ?int, per_day?: ?int}> $buckets
+     *        1 to 8 buckets; limits 1 to 4294967295.
+     * @param int $cost 1 to 4294967295.
+     * @return array{allowed: bool, limit: int, remaining: int, reset: int, retry_after: int,
+     *               bucket: int, window: string,
+     *               buckets: list<array{minute: ?array{limit: int, remaining: int, reset: int},
+     *                                   hour: ?array{limit: int, remaining: int, reset: int},
+     *                                   day: ?array{limit: int, remaining: int, reset: int}}>}
+     *         `bucket` (an index into `$buckets`) and `window` ("minute", "hour" or "day")
+     *         name the tightest limited window, which `limit`/`remaining`/`reset` describe:
+     *         when refused, the refusing window that resets last; when admitted, the one
+     *         with the fewest remaining (the longer window on a tie, then the first bucket).
+     *         `buckets[i]` describes each window of bucket i, null where it has no limit.
+     *         `retry_after` is seconds until a refused hit could succeed, 0 when admitted.
+     * @throws \LatePointApi\Native\InvalidArgumentException when `$buckets` is not a list of 1 to 8
+     *         arrays, an entry has a field other than the four above, a bucket name is not a
+     *         string of 1 to 4096 bytes or repeats an earlier one, a limit is not null or an
+     *         integer in range, an entry sets no limit, or the cost is out of range. The message
+     *         names the field, as in `buckets[1][per_hour]`.
+     * @throws \LatePointApi\Native\RateTableFullException when a bucket is new and every slot holds a live bucket.
+     * @throws \LatePointApi\Native\SharedMemoryException when the shared table could not be created.
+     */
+    function lpapi_rate_hit_many(array $buckets, int $cost = 1): array {}
+
+    /**
      * What a hit of cost 1 would get, counting nothing and creating nothing.
      *
      * @return array{allowed: bool, limit: int, remaining: int, reset: int, retry_after: int,

@@ -3,8 +3,10 @@
 //! The logic lives in plain Rust modules with no PHP dependency, each tested
 //! with `cargo test`:
 //! - [`key`]: the key format: generation, parsing, checksum, hashing;
-//! - [`ratelimit`]: the two-window fixed-window limiter over a [`ratelimit::Store`];
+//! - [`ratelimit`]: the fixed-window limiter (minute, hour, day; one decision over
+//!   several buckets) over a [`ratelimit::Store`];
 //! - [`shm`]: the shared-memory table that makes the limiter exact across processes;
+//! - [`segment`]: the memory under it, private or a named object that outlives php-fpm;
 //! - [`cache`]: the per-process key cache with its generation check.
 //!
 //! `bindings` is the thin ext-php-rs layer that exposes them to PHP.
@@ -16,6 +18,7 @@ pub mod cache;
 pub mod error;
 pub mod key;
 pub mod ratelimit;
+pub mod segment;
 pub mod shm;
 
 mod bindings;

@@ -1,37 +1,44 @@
 //! The shared-memory table: rate-limit counters and the key-cache generation,
-//! shared by every process forked after it was created.
+//! shared by every process that maps it.
 //!
-//! The PHP module creates it in MINIT, before php-fpm forks its workers, with
-//! `mmap(MAP_SHARED | MAP_ANONYMOUS)`. Process-private locks do not work
-//! across processes, so everything in the segment is an atomic:
+//! The PHP module opens it in MINIT, before php-fpm forks its workers, so they
+//! all inherit one mapping ([`crate::segment`]): a named POSIX object when
+//! `lpapi.shm_name` names one (the default under a server SAPI), which
+//! survives reloads and restarts of php-fpm; else a private mapping. Process
+//! locks do not work across processes, so everything in the segment is an
+//! atomic:
 //!
-//! * each slot's counters (both windows plus a version) are one 128-bit word,
-//!   updated by compare-and-swap, so a hit is admitted and counted in one
-//!   indivisible step, exact under any concurrency;
+//! * each slot's counters (the minute and the three windows' counts) are one
+//!   128-bit word, updated by compare-and-swap, so a hit is admitted and
+//!   counted in one indivisible step, exact under any concurrency;
 //! * a bucket is identified by the SHA-256 of its name, stored whole in its
 //!   slot, so two buckets never share a counter;
-//! * placing a new bucket takes a small claim lock (an atomic holding the
-//!   owner's pid; a dead owner's lock is taken over), so two processes cannot
-//!   place the same bucket twice. Hits on known buckets take no lock.
+//! * placing a new bucket takes a small claim lock (an atomic naming its
+//!   owner by pid and start time; a provably dead owner's lock is taken over),
+//!   so two processes cannot place the same bucket twice. Hits on known
+//!   buckets take no lock.
 //!
 //! Slots are found by linear probing from a hash of the name. A slot is never
-//! emptied; a slot whose counters belong to an hour that has passed is stale
+//! emptied; a slot whose counters belong to a day that has passed is stale
 //! and is reused by the next new bucket. When every slot holds a live bucket,
 //! a new bucket gets [`Error::TableFull`] rather than a shared counter.
 //!
-//! This is the crate's only module with `unsafe` code.
+//! The header starts with a magic number that carries the layout version: a
+//! named segment of another layout (another version of this code) or another
+//! size is never read; it is replaced.
 
-use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::SeqCst};
+use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use std::time::{Duration, Instant};
 
 use portable_atomic::AtomicU128;
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 use crate::ratelimit::{Counters, Store, is_live};
+use crate::segment::{self, Segment, process_token, token_is_dead};
 
-/// Identifies a segment made by this code (and its layout version).
-const MAGIC: u64 = 0x4c50_4150_4931_0002; // "LPAPI1" + layout 2
+/// Identifies a segment made by this code, and its layout version.
+pub const MAGIC: u64 = 0x4c50_4150_4931_0003; // "LPAPI1" + layout 3
 /// Tag of a slot that has never held a bucket.
 const EMPTY: u64 = 0;
 /// Tag of a slot being (re)assigned under the claim lock.
@@ -40,29 +47,33 @@ const CLAIMING: u64 = 1;
 pub const MIN_SLOTS: usize = 16;
 /// Largest table accepted (64 MiB of slots).
 pub const MAX_SLOTS: usize = 1 << 20;
+/// How long an opener waits for another process to finish creating the segment.
+const CREATION_WAIT: Duration = Duration::from_secs(2);
 
 /// The segment's first cache line.
 #[repr(C, align(64))]
 struct Header {
+    /// [`MAGIC`], written last by the creator.
     magic: AtomicU64,
     slots: AtomicU64,
     /// Bumped on any key change; processes drop their key cache when it moves.
     generation: AtomicU64,
-    /// 0 when free, else the pid of the process placing a bucket.
-    claim_lock: AtomicU32,
-    _pad: u32,
+    /// 0 when free, else the [`process_token`] of the process placing a bucket.
+    claim_lock: AtomicU64,
     /// Hits refused because the table was full of live buckets.
     full_events: AtomicU64,
     /// Stale slots handed to new buckets.
     reclaims: AtomicU64,
     /// Claim locks taken over from a dead process.
     lock_takeovers: AtomicU64,
+    /// When the segment was created (epoch seconds).
+    created_at: AtomicU64,
 }
 
 /// One bucket: 64 bytes, one cache line.
 #[repr(C, align(64))]
 struct Slot {
-    /// minute | minute count << 32 | hour count << 64 | version << 96.
+    /// minute | minute count << 32 | hour count << 64 | day count << 96.
     state: AtomicU128,
     /// `EMPTY`, `CLAIMING`, or the first 8 bytes of the bucket's digest (never 0 or 1).
     tag: AtomicU64,
@@ -70,42 +81,26 @@ struct Slot {
     id: [AtomicU64; 4],
 }
 
-/// A slot's counters plus the version that makes every change unique, so a
-/// compare-and-swap can tell "unchanged" from "changed and changed back".
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct State {
-    counters: Counters,
-    version: u32,
+/// A slot's counters packed into its word. No version is needed to tell
+/// "unchanged" from "changed and changed back": a slot handed to another
+/// bucket gets counters dated later than any its old bucket had (it is only
+/// handed over once its day has passed, and a stored minute never moves
+/// back), and within one bucket equal counters mean the same thing.
+fn unpack(word: u128) -> Counters {
+    // Truncating casts pick the 32-bit fields out of the word.
+    #[allow(clippy::cast_possible_truncation)]
+    let field = |shift: u32| (word >> shift) as u32;
+    Counters {
+        minute: field(0),
+        counts: [field(32), field(64), field(96)],
+    }
 }
 
-impl State {
-    fn unpack(word: u128) -> Self {
-        // Truncating casts pick the 32-bit fields out of the word.
-        #[allow(clippy::cast_possible_truncation)]
-        let field = |shift: u32| (word >> shift) as u32;
-        Self {
-            counters: Counters {
-                minute: field(0),
-                minute_count: field(32),
-                hour_count: field(64),
-            },
-            version: field(96),
-        }
-    }
-
-    fn pack(self) -> u128 {
-        u128::from(self.counters.minute)
-            | u128::from(self.counters.minute_count) << 32
-            | u128::from(self.counters.hour_count) << 64
-            | u128::from(self.version) << 96
-    }
-
-    fn with(self, counters: Counters) -> Self {
-        Self {
-            counters,
-            version: self.version.wrapping_add(1),
-        }
-    }
+fn pack(counters: Counters) -> u128 {
+    u128::from(counters.minute)
+        | u128::from(counters.counts[0]) << 32
+        | u128::from(counters.counts[1]) << 64
+        | u128::from(counters.counts[2]) << 96
 }
 
 /// A bucket name's identity in the table.
@@ -142,7 +137,7 @@ impl BucketId {
 /// Counts and sizes, for `lpapi_info()` and `phpinfo()`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TableStats {
-    /// Slots holding a bucket with counts in the current hour.
+    /// Slots holding a bucket with counts in the current day.
     pub slots_used: usize,
     /// Slots ever assigned (live or stale).
     pub slots_assigned: usize,
@@ -158,85 +153,203 @@ pub struct TableStats {
     pub reclaims: u64,
     /// Claim locks taken over from dead processes.
     pub lock_takeovers: u64,
+    /// When the segment was created (epoch seconds).
+    pub created_at: u64,
 }
 
-/// The shared segment. Cloning is not offered: one owner unmaps it on drop;
+/// How this process came by its table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A private mapping, shared only with processes forked from this one.
+    Private,
+    /// The named object `name`, created by this process.
+    Created(String),
+    /// The named object `name`, which existed with this layout and size.
+    Attached(String),
+    /// The named object `name`, made anew because the one there was `why`.
+    Replaced(String, String),
+}
+
+impl Origin {
+    /// The object's name, for a named segment.
+    #[must_use]
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Self::Private => None,
+            Self::Created(n) | Self::Attached(n) | Self::Replaced(n, _) => Some(n),
+        }
+    }
+
+    /// How it was opened, in one word: private, created, attached or replaced.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Private => "private",
+            Self::Created(_) => "created",
+            Self::Attached(_) => "attached",
+            Self::Replaced(..) => "replaced",
+        }
+    }
+
+    /// One line for people: how the table was opened.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Private => "private to this process and its children".to_owned(),
+            Self::Created(n) => format!("/dev/shm/{n}, created"),
+            Self::Attached(n) => format!("/dev/shm/{n}, reopened with its counts"),
+            Self::Replaced(n, why) => format!("/dev/shm/{n}, made anew ({why})"),
+        }
+    }
+}
+
+/// The shared table. Cloning is not offered: one owner unmaps it on drop;
 /// forked children inherit the mapping itself.
 pub struct SharedTable {
-    base: NonNull<u8>,
-    bytes: usize,
+    segment: Segment,
     slots: usize,
+    origin: Origin,
 }
-
-// SAFETY: the segment is only ever accessed through atomics, so sharing the
-// pointer between threads is as safe as sharing the atomics themselves.
-unsafe impl Send for SharedTable {}
-// SAFETY: as above: every access is an atomic operation.
-unsafe impl Sync for SharedTable {}
 
 impl std::fmt::Debug for SharedTable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SharedTable")
             .field("slots", &self.slots)
-            .field("bytes", &self.bytes)
+            .field("origin", &self.origin)
             .finish_non_exhaustive()
     }
 }
 
+fn check_size(slots: usize) -> Result<usize, Error> {
+    if !(MIN_SLOTS..=MAX_SLOTS).contains(&slots) {
+        return Err(Error::InvalidArgument(format!(
+            "lpapi.rate_slots must be between {MIN_SLOTS} and {MAX_SLOTS}"
+        )));
+    }
+    if !AtomicU128::is_lock_free() {
+        return Err(Error::SharedMemory(
+            "this CPU has no lock-free 128-bit compare-and-swap".to_owned(),
+        ));
+    }
+    Ok(size_of::<Header>() + slots * size_of::<Slot>())
+}
+
+fn epoch_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 impl SharedTable {
-    /// Maps a new zeroed segment of `slots` slots, shared with every process
-    /// this one forks from now on.
+    /// Maps a new zeroed private table of `slots` slots, shared with every
+    /// process this one forks from now on.
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for a size out of range,
     /// [`Error::SharedMemory`] when 128-bit atomics are not lock-free on this
     /// CPU (a process-private fallback lock would break exactness) or `mmap` fails.
     pub fn create(slots: usize) -> Result<Self, Error> {
-        if !(MIN_SLOTS..=MAX_SLOTS).contains(&slots) {
-            return Err(Error::InvalidArgument(format!(
-                "lpapi.rate_slots must be between {MIN_SLOTS} and {MAX_SLOTS}"
-            )));
-        }
-        if !AtomicU128::is_lock_free() {
-            return Err(Error::SharedMemory(
-                "this CPU has no lock-free 128-bit compare-and-swap".to_owned(),
-            ));
-        }
-        let bytes = size_of::<Header>() + slots * size_of::<Slot>();
-        // SAFETY: an anonymous mapping with no address hint has no
-        // preconditions; the result is checked against MAP_FAILED below.
-        let ptr = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                bytes,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_SHARED | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        if ptr == libc::MAP_FAILED {
-            return Err(Error::SharedMemory(format!(
-                "mmap of {bytes} bytes failed: {}",
-                std::io::Error::last_os_error()
-            )));
-        }
-        let base = NonNull::new(ptr.cast::<u8>())
-            .ok_or_else(|| Error::SharedMemory("mmap returned null".to_owned()))?;
-        let table = Self { base, bytes, slots };
-        let header = table.header();
-        header.slots.store(slots as u64, SeqCst);
-        header.magic.store(MAGIC, SeqCst);
-        Ok(table)
+        let segment = Segment::anonymous(check_size(slots)?)?;
+        Ok(Self::initialise(segment, slots, Origin::Private))
     }
 
-    // mmap returns page-aligned memory, so the cast to a 64-byte-aligned type is sound.
+    /// Opens the named table `name` (`/dev/shm/<name>`), creating it when
+    /// missing. One of this layout and size is used with its counts; one of
+    /// another layout or size, or one whose creator never finished, is
+    /// removed and made anew (processes still mapping the old one keep it).
+    ///
+    /// # Errors
+    /// As [`SharedTable::create`], plus a bad name, an object that belongs
+    /// to another user or is open to others, and a `/dev/shm` too full to
+    /// reserve the table in.
+    pub fn open(name: &str, slots: usize) -> Result<Self, Error> {
+        let bytes = check_size(slots)?;
+        let mut replaced: Option<String> = None;
+        for _ in 0..4 {
+            if let Some(segment) = Segment::create(name, bytes)? {
+                let origin = match replaced.take() {
+                    Some(why) => Origin::Replaced(name.to_owned(), why),
+                    None => Origin::Created(name.to_owned()),
+                };
+                return Ok(Self::initialise(segment, slots, origin));
+            }
+            match Self::wait_for(name, bytes, slots)? {
+                Ok(table) => return Ok(table),
+                Err(why) => {
+                    segment::unlink(name)?;
+                    replaced = Some(why);
+                }
+            }
+        }
+        Err(Error::SharedMemory(format!(
+            "/dev/shm/{name} kept changing while it was opened"
+        )))
+    }
+
+    /// Attaches to an existing named table once its creator has finished:
+    /// `Ok(Err(why))` when it is not one this code may use as it is.
+    fn wait_for(name: &str, bytes: usize, slots: usize) -> Result<Result<Self, String>, Error> {
+        let started = Instant::now();
+        loop {
+            let waited = started.elapsed() > CREATION_WAIT;
+            match Segment::attach(name, bytes)? {
+                Some(segment) => {
+                    // SAFETY-free: the header is read through atomics only.
+                    let table = Self {
+                        segment,
+                        slots,
+                        origin: Origin::Attached(name.to_owned()),
+                    };
+                    let magic = table.header().magic.load(SeqCst);
+                    let their_slots = table.header().slots.load(SeqCst);
+                    if magic == MAGIC && their_slots == slots as u64 {
+                        return Ok(Ok(table));
+                    }
+                    if magic != 0 && magic != MAGIC {
+                        return Ok(Err(format!("layout {:#x}, this is {MAGIC:#x}", magic)));
+                    }
+                    if magic == MAGIC {
+                        return Ok(Err(format!("{their_slots} slots, not {slots}")));
+                    }
+                    if waited {
+                        return Ok(Err("left half-created".to_owned()));
+                    }
+                }
+                None if waited => {
+                    return Ok(Err(format!("not {bytes} bytes long")));
+                }
+                None => {}
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    fn initialise(segment: Segment, slots: usize, origin: Origin) -> Self {
+        let table = Self {
+            segment,
+            slots,
+            origin,
+        };
+        let header = table.header();
+        header.slots.store(slots as u64, SeqCst);
+        header.created_at.store(epoch_seconds(), SeqCst);
+        header.magic.store(MAGIC, SeqCst); // Last: the table is ready.
+        table
+    }
+
+    /// How this process came by the table.
+    #[must_use]
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    // The mapping is page-aligned, so the cast to a 64-byte-aligned type is sound.
     #[allow(clippy::cast_ptr_alignment)]
     fn header(&self) -> &Header {
         // SAFETY: the mapping is at least one Header long, page-aligned (so
-        // 64-byte aligned), zero-initialised by mmap (a valid state for
+        // 64-byte aligned), zero-initialised when made (a valid state for
         // atomics) and lives as long as `self`.
-        unsafe { &*self.base.as_ptr().cast::<Header>() }
+        unsafe { &*self.segment.base().as_ptr().cast::<Header>() }
     }
 
     // Page-aligned base + 64-byte header + 64-byte slots: every slot is 64-byte aligned.
@@ -248,7 +361,8 @@ impl SharedTable {
         // memory is a valid Slot; the reference lives no longer than `self`.
         unsafe {
             &*self
-                .base
+                .segment
+                .base()
                 .as_ptr()
                 .add(size_of::<Header>())
                 .cast::<Slot>()
@@ -275,6 +389,12 @@ impl SharedTable {
         self.header().generation.fetch_add(1, SeqCst) + 1
     }
 
+    /// Whether the claim lock is held now (by a live or a dead process).
+    #[must_use]
+    pub fn claim_lock_held(&self) -> bool {
+        self.header().claim_lock.load(SeqCst) != 0
+    }
+
     /// Sizes and counts, scanning every slot.
     #[must_use]
     pub fn stats(&self, now_minute: u32) -> TableStats {
@@ -284,7 +404,7 @@ impl SharedTable {
             let slot = self.slot(index);
             if slot.tag.load(SeqCst) > CLAIMING {
                 slots_assigned += 1;
-                if is_live(State::unpack(slot.state.load(SeqCst)).counters, now_minute) {
+                if is_live(&unpack(slot.state.load(SeqCst)), now_minute) {
                     slots_used += 1;
                 }
             }
@@ -294,11 +414,12 @@ impl SharedTable {
             slots_used,
             slots_assigned,
             slots_total: self.slots,
-            bytes: self.bytes,
+            bytes: self.segment.bytes(),
             generation: header.generation.load(SeqCst),
             full_events: header.full_events.load(SeqCst),
             reclaims: header.reclaims.load(SeqCst),
             lock_takeovers: header.lock_takeovers.load(SeqCst),
+            created_at: header.created_at.load(SeqCst),
         }
     }
 
@@ -349,7 +470,7 @@ impl SharedTable {
                     // Under the lock, a CLAIMING slot was left by a process
                     // that died mid-claim.
                     EMPTY | CLAIMING => true,
-                    _ => !is_live(State::unpack(state).counters, now_minute),
+                    _ => !is_live(&unpack(state), now_minute),
                 };
                 if reusable && candidate.is_none() {
                     candidate = Some((index, tag, state));
@@ -369,14 +490,11 @@ impl SharedTable {
             // again and is given back.
             slot.tag.store(CLAIMING, SeqCst);
             // The fresh counters are dated now, so the slot is live (not
-            // reusable) until its hour ends, even before its first hit.
-            let fresh = State::unpack(old_state)
-                .with(Counters {
-                    minute: now_minute,
-                    minute_count: 0,
-                    hour_count: 0,
-                })
-                .pack();
+            // reusable) until its day ends, even before its first hit.
+            let fresh = pack(Counters {
+                minute: now_minute.max(unpack(old_state).minute),
+                counts: [0; 3],
+            });
             if slot
                 .state
                 .compare_exchange(old_state, fresh, SeqCst, SeqCst)
@@ -412,17 +530,15 @@ impl Store for SharedTable {
                 self.claim(id, now_minute)?;
                 continue;
             };
-            let state = State::unpack(word);
-            let Some(next) = decide(state.counters) else {
+            let Some(next) = decide(unpack(word)) else {
                 return Ok(());
             };
-            let next_word = state.with(next).pack();
             // Success means the state did not change since it was read, which
             // was before the identity check: the slot was this bucket's.
             if self
                 .slot(index)
                 .state
-                .compare_exchange(word, next_word, SeqCst, SeqCst)
+                .compare_exchange(word, pack(next), SeqCst, SeqCst)
                 .is_ok()
             {
                 return Ok(());
@@ -434,51 +550,19 @@ impl Store for SharedTable {
     fn read(&self, bucket: &[u8]) -> Result<Counters, Error> {
         Ok(self
             .find(BucketId::of(bucket))
-            .map(|(_, word)| State::unpack(word).counters)
+            .map(|(_, word)| unpack(word))
             .unwrap_or_default())
     }
-
-    fn reset(&self, bucket: &[u8]) -> Result<(), Error> {
-        let id = BucketId::of(bucket);
-        while let Some((index, word)) = self.find(id) {
-            let state = State::unpack(word);
-            let zeroed = Counters {
-                minute: state.counters.minute,
-                minute_count: 0,
-                hour_count: 0,
-            };
-            if self
-                .slot(index)
-                .state
-                .compare_exchange(word, state.with(zeroed).pack(), SeqCst, SeqCst)
-                .is_ok()
-            {
-                break;
-            }
-        }
-        Ok(())
-    }
 }
 
-impl Drop for SharedTable {
-    fn drop(&mut self) {
-        // SAFETY: `base`/`bytes` are exactly what mmap returned and every
-        // reference into the segment borrows `self`, so none outlives this.
-        unsafe {
-            libc::munmap(self.base.as_ptr().cast(), self.bytes);
-        }
-    }
-}
-
-/// The claim lock: an atomic holding the owner's pid.
+/// The claim lock: an atomic holding the owner's [`process_token`].
 struct ClaimLock<'a> {
     header: &'a Header,
 }
 
 impl<'a> ClaimLock<'a> {
     fn acquire(header: &'a Header) -> Self {
-        // SAFETY: getpid has no preconditions and cannot fail.
-        let me = u32::try_from(unsafe { libc::getpid() }).unwrap_or(u32::MAX);
+        let me = process_token();
         let mut spins: u32 = 0;
         loop {
             match header.claim_lock.compare_exchange(0, me, SeqCst, SeqCst) {
@@ -490,11 +574,12 @@ impl<'a> ClaimLock<'a> {
                         continue;
                     }
                     // Every 64 spins: give the holder the CPU, and every 4096
-                    // check it is still alive (its lock is ours if not).
+                    // check it is still alive (its lock is ours if not: a
+                    // placement takes microseconds). Only one waiter's
+                    // compare-and-swap from the dead holder's token succeeds.
                     std::thread::yield_now();
                     if spins.is_multiple_of(4096)
-                        && holder != me
-                        && !process_alive(holder)
+                        && (holder == me || token_is_dead(holder))
                         && header
                             .claim_lock
                             .compare_exchange(holder, me, SeqCst, SeqCst)
@@ -515,15 +600,6 @@ impl Drop for ClaimLock<'_> {
     }
 }
 
-fn process_alive(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return false;
-    };
-    // SAFETY: kill with signal 0 only checks whether the process exists.
-    let result = unsafe { libc::kill(pid, 0) };
-    result == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -535,24 +611,11 @@ mod tests {
     }
 
     #[test]
-    fn state_round_trips_through_its_packed_word() {
-        let state = State {
-            counters: Counters {
-                minute: 29_000_000,
-                minute_count: 7,
-                hour_count: u32::MAX,
-            },
-            version: 0xdead_beef,
+    fn counters_round_trip_through_their_packed_word() {
+        let counters = Counters {
+            minute: 29_000_000,
+            counts: [7, u32::MAX, 0xdead_beef],
         };
-        assert_eq!(State::unpack(state.pack()), state);
-    }
-
-    #[test]
-    fn a_dead_process_is_not_alive() {
-        // SAFETY: getpid has no preconditions.
-        let me = u32::try_from(unsafe { libc::getpid() }).unwrap_or(0);
-        assert!(process_alive(me));
-        // pid_max on Linux is at most 2^22, so this pid cannot exist.
-        assert!(!process_alive(4_194_305 + 1000));
+        assert_eq!(unpack(pack(counters)), counters);
     }
 }

@@ -2,7 +2,7 @@
 //! runs against both stores: the in-memory one and the shared-memory table.
 
 use lpapi::error::Error;
-use lpapi::ratelimit::{FakeClock, Limiter, Limits, MemoryStore, Store};
+use lpapi::ratelimit::{FakeClock, Limiter, Limits, MemoryStore, Store, Window};
 use lpapi::shm::SharedTable;
 
 /// An hour boundary: 2026-11-24T14:00:00Z.
@@ -162,7 +162,7 @@ fn cases() -> Vec<Case> {
 fn run_case<S: Store>(case: &Case, store: S, label: &str) {
     let clock = FakeClock::at(HOUR);
     let limiter = Limiter::new(store, &clock);
-    let limits = Limits::new(case.per_minute, case.per_hour).expect("valid limits");
+    let limits = Limits::minute_hour(case.per_minute, case.per_hour).expect("valid limits");
     let bucket = format!("bucket for {}", case.name);
     let mut last = None;
     for (i, step) in case.steps.iter().enumerate() {
@@ -172,27 +172,27 @@ fn run_case<S: Store>(case: &Case, store: S, label: &str) {
             Hit(cost, allowed, remaining, reset, retry_after) => {
                 let d = limiter.hit(bucket.as_bytes(), limits, cost).expect("hit");
                 assert_eq!(d.allowed, allowed, "{at}: allowed");
-                assert_eq!(d.tighter.remaining, remaining, "{at}: remaining");
-                assert_eq!(d.tighter.reset, HOUR + reset, "{at}: reset");
+                assert_eq!(d.tightest.2.remaining, remaining, "{at}: remaining");
+                assert_eq!(d.tightest.2.reset, HOUR + reset, "{at}: reset");
                 assert_eq!(d.retry_after, retry_after, "{at}: retry_after");
                 last = Some(d);
             }
             Peek(allowed, remaining, retry_after) => {
                 let d = limiter.peek(bucket.as_bytes(), limits).expect("peek");
                 assert_eq!(d.allowed, allowed, "{at}: allowed");
-                assert_eq!(d.tighter.remaining, remaining, "{at}: remaining");
+                assert_eq!(d.tightest.2.remaining, remaining, "{at}: remaining");
                 assert_eq!(d.retry_after, retry_after, "{at}: retry_after");
                 last = Some(d);
             }
             Windows(minute, hour) => {
-                let d = last.expect("a call before Windows");
+                let d = last.clone().expect("a call before Windows");
                 assert_eq!(
-                    (d.minute.remaining, d.hour.remaining),
+                    (d.window(0, Window::Minute).expect("minute").remaining, d.window(0, Window::Hour).expect("hour").remaining),
                     (minute, hour),
                     "{at}: windows"
                 );
-                assert_eq!(d.minute.limit, limits.per_minute(), "{at}");
-                assert_eq!(d.hour.limit, limits.per_hour(), "{at}");
+                assert_eq!(d.window(0, Window::Minute).expect("minute").limit, limits.of(Window::Minute).expect("set"), "{at}");
+                assert_eq!(d.window(0, Window::Hour).expect("hour").limit, limits.of(Window::Hour).expect("set"), "{at}");
             }
             Reset => limiter.reset(bucket.as_bytes()).expect("reset"),
         }
@@ -218,11 +218,11 @@ fn every_case_on_the_shared_table() {
 fn limits_and_costs_must_be_positive_32_bit_integers() {
     for (m, h) in [(0, 1), (1, 0), (-1, 5), (5, i64::from(u32::MAX) + 1)] {
         assert!(
-            matches!(Limits::new(m, h), Err(Error::InvalidArgument(_))),
+            matches!(Limits::minute_hour(m, h), Err(Error::InvalidArgument(_))),
             "{m}/{h}"
         );
     }
-    assert!(Limits::new(1, i64::from(u32::MAX)).is_ok());
+    assert!(Limits::minute_hour(1, i64::from(u32::MAX)).is_ok());
     assert!(lpapi::ratelimit::cost(0).is_err());
     assert!(lpapi::ratelimit::cost(-3).is_err());
     assert_eq!(lpapi::ratelimit::cost(2), Ok(2));
@@ -233,14 +233,14 @@ fn buckets_do_not_share_counters() {
     let table = SharedTable::create(64).expect("shared table");
     let clock = FakeClock::at(HOUR);
     let limiter = Limiter::new(&table, &clock);
-    let limits = Limits::new(3, 100).expect("limits");
+    let limits = Limits::minute_hour(3, 100).expect("limits");
     for bucket in 0..40 {
         for expected_remaining in [2, 1, 0] {
             let d = limiter
                 .hit(format!("key:{bucket}").as_bytes(), limits, 1)
                 .expect("hit");
             assert!(d.allowed);
-            assert_eq!(d.minute.remaining, expected_remaining, "bucket {bucket}");
+            assert_eq!(d.window(0, Window::Minute).expect("minute").remaining, expected_remaining, "bucket {bucket}");
         }
     }
 }

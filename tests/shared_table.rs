@@ -7,7 +7,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 
 use lpapi::error::Error;
-use lpapi::ratelimit::{FakeClock, Limiter, Limits, now_minute};
+use lpapi::ratelimit::{FakeClock, Limiter, Limits, Window, now_minute};
 use lpapi::shm::SharedTable;
 
 const HOUR: u64 = 1_795_528_800;
@@ -17,7 +17,7 @@ const THREADS: usize = 8;
 fn many_threads_on_one_bucket_admit_exactly_the_limit() {
     let table = Arc::new(SharedTable::create(1024).expect("table"));
     let admitted = Arc::new(AtomicU32::new(0));
-    let limits = Limits::new(5_000, 1_000_000).expect("limits");
+    let limits = Limits::minute_hour(5_000, 1_000_000).expect("limits");
     let workers: Vec<_> = (0..THREADS)
         .map(|_| {
             let (table, admitted) = (Arc::clone(&table), Arc::clone(&admitted));
@@ -47,7 +47,7 @@ fn buckets_created_concurrently_are_placed_once_each() {
     let table = Arc::new(SharedTable::create(8_192).expect("table"));
     let admitted: Arc<Vec<AtomicU32>> = Arc::new((0..BUCKETS).map(|_| AtomicU32::new(0)).collect());
     let start = Arc::new(Barrier::new(THREADS));
-    let limits = Limits::new(1, 1_000).expect("limits");
+    let limits = Limits::minute_hour(1, 1_000).expect("limits");
     let workers: Vec<_> = (0..THREADS)
         .map(|_| {
             let (table, admitted, start) = (
@@ -90,7 +90,7 @@ fn a_table_full_of_live_buckets_refuses_new_ones_and_keeps_the_old() {
     let table = SharedTable::create(16).expect("table");
     let clock = FakeClock::at(HOUR + 10);
     let limiter = Limiter::new(&table, &clock);
-    let limits = Limits::new(10, 100).expect("limits");
+    let limits = Limits::minute_hour(10, 100).expect("limits");
     for b in 0..16 {
         assert!(
             limiter
@@ -108,17 +108,19 @@ fn a_table_full_of_live_buckets_refuses_new_ones_and_keeps_the_old() {
         let d = limiter
             .hit(format!("b{b}").as_bytes(), limits, 1)
             .expect("placed");
-        assert_eq!(d.minute.remaining, 8, "bucket b{b}");
+        assert_eq!(d.window(0, Window::Minute).expect("minute").remaining, 8, "bucket b{b}");
     }
     assert_eq!(table.stats(now_minute(HOUR + 10)).full_events, 1);
 }
 
 #[test]
-fn slots_of_buckets_idle_for_a_whole_hour_are_reused_with_fresh_counts() {
+fn slots_of_buckets_idle_since_a_day_that_has_passed_are_reused_with_fresh_counts() {
+    // 2026-11-25T00:00:00Z, ten hours after HOUR.
+    const MIDNIGHT: u64 = HOUR + 10 * 3600;
     let table = SharedTable::create(16).expect("table");
     let clock = FakeClock::at(HOUR + 10);
     let limiter = Limiter::new(&table, &clock);
-    let limits = Limits::new(10, 100).expect("limits");
+    let limits = Limits::minute_hour(10, 100).expect("limits");
     for b in 0..16 {
         for _ in 0..5 {
             limiter
@@ -126,28 +128,31 @@ fn slots_of_buckets_idle_for_a_whole_hour_are_reused_with_fresh_counts() {
                 .expect("hit");
         }
     }
-    // Still within the hour: the old buckets are live, nothing can be reused.
-    clock.set(HOUR + 3599);
+    // Hours later but the same UTC day: the day counts still matter.
+    clock.set(MIDNIGHT - 1);
     assert!(matches!(
         limiter.hit(b"new0", limits, 1),
         Err(Error::TableFull { .. })
     ));
-    // Next hour: every old bucket is stale.
-    clock.set(HOUR + 3600);
+    // The next day: every old bucket is stale.
+    clock.set(MIDNIGHT);
     for b in 0..8 {
         let d = limiter
             .hit(format!("new{b}").as_bytes(), limits, 1)
             .expect("reused slot");
         assert_eq!(
-            (d.minute.remaining, d.hour.remaining),
+            (
+                d.window(0, Window::Minute).expect("minute").remaining,
+                d.window(0, Window::Hour).expect("hour").remaining
+            ),
             (9, 99),
             "new{b} inherited counts"
         );
     }
-    // An old bucket coming back starts afresh too (its hour is over).
+    // An old bucket coming back starts afresh too (its day is over).
     let d = limiter.hit(b"old3", limits, 1).expect("old bucket");
-    assert_eq!(d.hour.remaining, 99);
-    let stats = table.stats(now_minute(HOUR + 3600));
+    assert_eq!(d.window(0, Window::Hour).expect("hour").remaining, 99);
+    let stats = table.stats(now_minute(MIDNIGHT));
     assert!(stats.reclaims >= 8, "reclaims: {}", stats.reclaims);
     assert_eq!(stats.slots_total, 16);
 }

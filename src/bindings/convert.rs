@@ -7,7 +7,7 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 
 use crate::cache::{ArrayKey, MAX_DEPTH, Value};
 use crate::error::Error;
-use crate::ratelimit::{Decision, WindowStatus};
+use crate::ratelimit::{Decision, Limits, Window, WindowStatus};
 
 type PhpResult<T> = Result<T, Error>;
 
@@ -65,17 +65,130 @@ fn window(status: WindowStatus) -> Zval {
     )
 }
 
-/// The array `lpapi_rate_hit()` / `lpapi_rate_peek()` return.
+/// The array `lpapi_rate_hit()` / `lpapi_rate_peek()` return: one bucket
+/// with a minute and an hour limit.
 pub fn decision(d: &Decision) -> ZBox<ZendHashTable> {
+    let (_, _, tightest) = d.tightest;
+    let mut out = Assoc::new()
+        .set("allowed", boolean(d.allowed))
+        .set("limit", long(tightest.limit))
+        .set("remaining", long(tightest.remaining))
+        .set("reset", long(tightest.reset))
+        .set("retry_after", long(d.retry_after));
+    for w in [Window::Minute, Window::Hour] {
+        out = out.set(w.name(), optional_window(d.window(0, w)));
+    }
+    out.build()
+}
+
+fn optional_window(status: Option<WindowStatus>) -> Zval {
+    status.map_or_else(Zval::null, window)
+}
+
+/// The array `lpapi_rate_hit_many()` returns.
+pub fn decision_many(d: &Decision) -> ZBox<ZendHashTable> {
+    let (index, which, tightest) = d.tightest;
+    let mut buckets = ZendHashTable::new();
+    for statuses in &d.buckets {
+        let mut entry = Assoc::new();
+        for (w, status) in Window::ALL.into_iter().zip(statuses) {
+            entry = entry.set(w.name(), optional_window(*status));
+        }
+        // Appending to a fresh, mutable array cannot fail.
+        let _ = buckets.push(array(entry.build()));
+    }
     Assoc::new()
         .set("allowed", boolean(d.allowed))
-        .set("limit", long(d.tighter.limit))
-        .set("remaining", long(d.tighter.remaining))
-        .set("reset", long(d.tighter.reset))
+        .set("limit", long(tightest.limit))
+        .set("remaining", long(tightest.remaining))
+        .set("reset", long(tightest.reset))
         .set("retry_after", long(d.retry_after))
-        .set("minute", window(d.minute))
-        .set("hour", window(d.hour))
+        .set("bucket", long(index))
+        .set("window", string(which.name()))
+        .set("buckets", array(buckets))
         .build()
+}
+
+/// Most buckets one decision takes.
+pub const MAX_BUCKETS: usize = 8;
+/// The fields a bucket entry may have.
+const BUCKET_FIELDS: [&str; 4] = ["bucket", "per_minute", "per_hour", "per_day"];
+
+/// The `$buckets` argument of `lpapi_rate_hit_many()`: names and limits.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] naming the field, as php-stubs/lpapi.php lists.
+pub fn buckets(list: &ZendHashTable, max_name: usize) -> PhpResult<Vec<(Vec<u8>, Limits)>> {
+    let not_a_list = || {
+        Error::InvalidArgument(format!(
+            "buckets must be a list of 1 to {MAX_BUCKETS} buckets"
+        ))
+    };
+    if list.is_empty() || list.len() > MAX_BUCKETS {
+        return Err(not_a_list());
+    }
+    let mut out: Vec<(Vec<u8>, Limits)> = Vec::with_capacity(list.len());
+    let mut entries = list.iter();
+    let mut position = 0;
+    while let Some((key, zval)) = entries.next_zval() {
+        if key.long() != Some(i64::try_from(position).unwrap_or(-1)) {
+            return Err(not_a_list());
+        }
+        let at = format!("buckets[{position}]");
+        let entry = zval
+            .dereference()
+            .array()
+            .ok_or_else(|| Error::InvalidArgument(format!("{at} must be an array")))?;
+        let mut fields: [Option<&Zval>; 4] = [None; 4];
+        let mut items = entry.iter();
+        while let Some((name, value)) = items.next_zval() {
+            let name = name.str().map(str::to_owned).or_else(|| name.long().map(|i| i.to_string()));
+            let slot = name
+                .as_deref()
+                .and_then(|n| BUCKET_FIELDS.iter().position(|f| *f == n))
+                .ok_or_else(|| {
+                    Error::InvalidArgument(format!(
+                        "{at} has an unknown field \"{}\"",
+                        name.as_deref().unwrap_or("?")
+                    ))
+                })?;
+            fields[slot] = Some(value.dereference());
+        }
+        let name = fields[0]
+            .and_then(|z| z.zend_str())
+            .map(|s| s.as_bytes().to_vec())
+            .filter(|n| !n.is_empty() && n.len() <= max_name)
+            .ok_or_else(|| {
+                Error::InvalidArgument(format!(
+                    "{at}[bucket] must be a string of 1 to {max_name} bytes"
+                ))
+            })?;
+        let field = |name: &str| format!("{at}[{name}]");
+        let mut limits = [None; 3];
+        for (i, value) in fields[1..].iter().enumerate() {
+            limits[i] = match value {
+                None => None,
+                Some(z) if z.is_null() => None,
+                Some(z) if z.is_long() => z.long(),
+                Some(_) => {
+                    return Err(Error::InvalidArgument(format!(
+                        "{} must be null or an integer between 1 and {}",
+                        field(BUCKET_FIELDS[i + 1]),
+                        u32::MAX
+                    )));
+                }
+            };
+        }
+        let limits = Limits::new(limits[0], limits[1], limits[2], &at, &field)?;
+        if let Some(earlier) = out.iter().position(|(n, _)| *n == name) {
+            return Err(Error::InvalidArgument(format!(
+                "{at}[bucket] repeats buckets[{earlier}][bucket]"
+            )));
+        }
+        out.push((name, limits));
+        position += 1;
+    }
+    Ok(out)
 }
 
 /// Copies a PHP array into an owned [`Value`] tree.

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use ext_php_rs::flags::IniEntryPermission;
-use ext_php_rs::zend::{ExecutorGlobals, IniEntryDef, IniEntryDefs, ModuleEntry};
+use ext_php_rs::zend::{ExecutorGlobals, IniEntryDef, IniEntryDefs, ModuleEntry, SapiModule};
 use ext_php_rs::{info_table_end, info_table_header, info_table_row, info_table_start};
 use parking_lot::Mutex;
 
@@ -22,16 +22,23 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const INI_RATE_SLOTS: &str = "lpapi.rate_slots";
 /// INI: most key records each process caches.
 pub const INI_CACHE_ENTRIES: &str = "lpapi.cache_entries";
+/// INI: the named shared-memory object holding the table (`/dev/shm/<name>`);
+/// empty: `lpapi-<euid>` under a server SAPI, private to the process under the CLI.
+pub const INI_SHM_NAME: &str = "lpapi.shm_name";
+/// SAPIs whose table is private to the process unless `lpapi.shm_name` is set:
+/// each run is its own program, with no workers to share counters with.
+const PRIVATE_SAPIS: [&str; 3] = ["cli", "phpdbg", "embed"];
 const DEFAULT_RATE_SLOTS: usize = 16_384;
 const DEFAULT_CACHE_ENTRIES: usize = 1_024;
 
-static INI_ENTRIES: IniEntryDefs<3> = IniEntryDefs::new([
+static INI_ENTRIES: IniEntryDefs<4> = IniEntryDefs::new([
     IniEntryDef::new(c"lpapi.rate_slots", c"16384", IniEntryPermission::System),
     IniEntryDef::new(c"lpapi.cache_entries", c"1024", IniEntryPermission::System),
+    IniEntryDef::new(c"lpapi.shm_name", c"", IniEntryPermission::System),
     IniEntryDef::end(),
 ]);
 
-/// The shared table, made once in MINIT (in php-fpm's master, before the
+/// The shared table, opened once in MINIT (in php-fpm's master, before the
 /// workers fork, so they all inherit the same mapping). It lives as long as
 /// the process; a later MINIT in the same process keeps it.
 static TABLE: OnceLock<Result<SharedTable, Error>> = OnceLock::new();
@@ -74,11 +81,49 @@ pub extern "C" fn startup(_type: i32, module_number: i32) -> i32 {
     let slots = ini_usize(INI_RATE_SLOTS, DEFAULT_RATE_SLOTS);
     let entries =
         ini_usize(INI_CACHE_ENTRIES, DEFAULT_CACHE_ENTRIES).unwrap_or(DEFAULT_CACHE_ENTRIES);
-    TABLE.get_or_init(|| slots.and_then(SharedTable::create));
+    TABLE.get_or_init(|| {
+        slots.and_then(|slots| match shm_name() {
+            Some(name) => SharedTable::open(&name, slots),
+            None => SharedTable::create(slots),
+        })
+    });
     CACHE.get_or_init(|| Mutex::new(KeyCache::new(entries)));
     STARTED.get_or_init(Instant::now);
     STARTED_BY_PID.store(u64::from(std::process::id()), Ordering::SeqCst);
     0
+}
+
+/// The SAPI PHP runs under ("fpm-fcgi", "cli", …).
+fn sapi_name() -> String {
+    let name = SapiModule::get().name;
+    if name.is_null() {
+        return String::new();
+    }
+    // SAFETY: the SAPI's name is a NUL-terminated string it owns for the
+    // life of the process.
+    unsafe { std::ffi::CStr::from_ptr(name) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The shared-memory object to open: `lpapi.shm_name`, or when it is empty
+/// `lpapi-<euid>` under a server SAPI; `None` for a private table.
+fn shm_name() -> Option<String> {
+    let set = ExecutorGlobals::get()
+        .ini_values()
+        .get(INI_SHM_NAME)
+        .cloned()
+        .flatten()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty());
+    if set.is_some() {
+        return set;
+    }
+    if PRIVATE_SAPIS.contains(&sapi_name().as_str()) {
+        return None;
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    Some(format!("lpapi-{}", unsafe { libc::geteuid() }))
 }
 
 /// The pid of the process that started the module (see [`STARTED_BY_PID`]).
@@ -136,6 +181,7 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
         Ok(table) => {
             let stats = table.stats(now_minute(SystemClock.now()));
             info_table_row!("Rate-limit table", "shared memory (exact across processes)");
+            info_table_row!("Shared memory object", table.origin().describe());
             info_table_row!(
                 "Slots used / total",
                 format!("{} / {}", stats.slots_used, stats.slots_total)
@@ -157,5 +203,6 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
         let value = ini_usize(name, default).map_or_else(|e| e.to_string(), |v| v.to_string());
         info_table_row!(name, value);
     }
+    info_table_row!(INI_SHM_NAME, shm_name().unwrap_or_else(|| "(private)".to_owned()));
     info_table_end!();
 }

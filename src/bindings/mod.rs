@@ -11,7 +11,7 @@ mod lifecycle;
 
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::ZendHashTable;
+use ext_php_rs::types::{ZendHashTable, Zval};
 
 use crate::error::Error;
 use crate::key::{self, Environment, KeyInfo};
@@ -89,10 +89,21 @@ pub fn lpapi_rate_hit(
     cost: Int,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let bucket = bucket_name(&bucket)?;
-    let limits = Limits::new(per_minute.0, per_hour.0)?;
+    let limits = Limits::minute_hour(per_minute.0, per_hour.0)?;
     let cost = ratelimit::cost(cost.0)?;
     let decision = limiter()?.hit(bucket, limits, cost)?;
     Ok(convert::decision(&decision))
+}
+
+/// One decision over several buckets, each with minute, hour and day limits.
+#[php_function]
+#[php(defaults(cost = 1))]
+pub fn lpapi_rate_hit_many(buckets: &ZendHashTable, cost: Int) -> PhpResult<ZBox<ZendHashTable>> {
+    let buckets = convert::buckets(buckets, MAX_BUCKET_LEN)?;
+    let cost = ratelimit::cost(cost.0)?;
+    let named: Vec<(&[u8], Limits)> = buckets.iter().map(|(n, l)| (n.as_slice(), *l)).collect();
+    let decision = limiter()?.hit_many(&named, cost)?;
+    Ok(convert::decision_many(&decision))
 }
 
 /// What a hit of cost 1 would get, counting nothing.
@@ -103,7 +114,7 @@ pub fn lpapi_rate_peek(
     per_hour: Int,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let bucket = bucket_name(&bucket)?;
-    let limits = Limits::new(per_minute.0, per_hour.0)?;
+    let limits = Limits::minute_hour(per_minute.0, per_hour.0)?;
     let decision = limiter()?.peek(bucket, limits)?;
     Ok(convert::decision(&decision))
 }
@@ -179,6 +190,10 @@ pub fn lpapi_info() -> ZBox<ZendHashTable> {
                 .set("generation", long(stats.generation))
                 .set("rate_table_full_events", long(stats.full_events))
                 .set("rate_slot_reclaims", long(stats.reclaims))
+                .set("rate_lock_takeovers", long(stats.lock_takeovers))
+                .set("shm_name", table.origin().name().map_or_else(Zval::null, string))
+                .set("shm_origin", string(table.origin().kind()))
+                .set("shm_created_at", long(stats.created_at))
         }
         Err(e) => info
             .set("shared_memory", boolean(false))
@@ -189,7 +204,11 @@ pub fn lpapi_info() -> ZBox<ZendHashTable> {
             .set("shm_bytes", long(0))
             .set("generation", long(generation()))
             .set("rate_table_full_events", long(0))
-            .set("rate_slot_reclaims", long(0)),
+            .set("rate_slot_reclaims", long(0))
+            .set("rate_lock_takeovers", long(0))
+            .set("shm_name", Zval::null())
+            .set("shm_origin", string("none"))
+            .set("shm_created_at", long(0)),
     };
     info.set("started_by_pid", long(lifecycle::started_by_pid()))
         .set("cache", convert::array(cache_array))
@@ -208,6 +227,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(lpapi_key_hash))
         .function(wrap_function!(lpapi_key_verify))
         .function(wrap_function!(lpapi_rate_hit))
+        .function(wrap_function!(lpapi_rate_hit_many))
         .function(wrap_function!(lpapi_rate_peek))
         .function(wrap_function!(lpapi_rate_reset))
         .function(wrap_function!(lpapi_cache_get))
