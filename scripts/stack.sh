@@ -116,6 +116,10 @@ STATE_FILE="$RUN_DIR/stack.state"
 SECRETS_FILE="$RUN_DIR/secrets.env"
 EXTRA_CONFIG="$RUN_DIR/wp-extra-config.php"
 MARKER="$RUN_DIR/.lpapi-stack"
+# The named shared-memory table of this stack's php-fpm (lpapi.shm_name): one per run folder, so
+# stacks side by side never share a table; it outlives stop and start (as it does for a real
+# php-fpm), and clean removes it.
+SHM_NAME="lpapi-stack-$(printf '%s' "$RUN_DIR" | sha256sum | cut -c1-12)"
 
 # Resolves every setting: an explicit environment variable, else what the running stack was started
 # with, else the default.
@@ -339,6 +343,7 @@ cmd_env() {
     LPAPI_NATIVE "$NATIVE"
     LPAPI_EXT "$EXT"
     LPAPI_FPM_WORKERS "$FPM_WORKERS"
+    LPAPI_SHM_NAME "$SHM_NAME"
     WP_ENVIRONMENT_TYPE "$ENV_TYPE"
     LPAPI_WP_ROOT "$WP_ROOT"
     LPAPI_WP "$WP_RELEASE"
@@ -386,6 +391,10 @@ cmd_clean() {
       die "$RUN_DIR has no $(basename "$MARKER") marker: not deleting it"
     rm -rf "$RUN_DIR"
     say "removed $RUN_DIR"
+  fi
+  if [[ -e /dev/shm/$SHM_NAME ]]; then
+    rm -f "/dev/shm/$SHM_NAME"
+    say "removed the rate-limit table /dev/shm/$SHM_NAME"
   fi
 }
 

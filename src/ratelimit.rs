@@ -207,9 +207,8 @@ impl Limits {
 /// # Errors
 /// [`Error::InvalidArgument`] when below 1 or above `u32::MAX`.
 pub fn cost(value: i64) -> Result<u32, Error> {
-    positive_u32(value).ok_or_else(|| {
-        Error::InvalidArgument(format!("cost must be between 1 and {}", u32::MAX))
-    })
+    positive_u32(value)
+        .ok_or_else(|| Error::InvalidArgument(format!("cost must be between 1 and {}", u32::MAX)))
 }
 
 fn positive_u32(value: i64) -> Option<u32> {

@@ -294,7 +294,6 @@ impl SharedTable {
             let waited = started.elapsed() > CREATION_WAIT;
             match Segment::attach(name, bytes)? {
                 Some(segment) => {
-                    // SAFETY-free: the header is read through atomics only.
                     let table = Self {
                         segment,
                         slots,
@@ -306,7 +305,7 @@ impl SharedTable {
                         return Ok(Ok(table));
                     }
                     if magic != 0 && magic != MAGIC {
-                        return Ok(Err(format!("layout {:#x}, this is {MAGIC:#x}", magic)));
+                        return Ok(Err(format!("layout {magic:#x}, this is {MAGIC:#x}")));
                     }
                     if magic == MAGIC {
                         return Ok(Err(format!("{their_slots} slots, not {slots}")));

@@ -108,7 +108,11 @@ fn a_table_full_of_live_buckets_refuses_new_ones_and_keeps_the_old() {
         let d = limiter
             .hit(format!("b{b}").as_bytes(), limits, 1)
             .expect("placed");
-        assert_eq!(d.window(0, Window::Minute).expect("minute").remaining, 8, "bucket b{b}");
+        assert_eq!(
+            d.window(0, Window::Minute).expect("minute").remaining,
+            8,
+            "bucket b{b}"
+        );
     }
     assert_eq!(table.stats(now_minute(HOUR + 10)).full_events, 1);
 }

@@ -74,7 +74,7 @@ start_fpm() {
   # The extension is loaded by the master process (-d on its command line), never per pool
   # (php_admin_value[extension] loads it in each worker after the fork): its MINIT must map the
   # shared rate-limit table before php-fpm forks, or every worker counts on its own.
-  [[ $NATIVE != 1 ]] || ext_args=(-d "extension=$EXT")
+  [[ $NATIVE != 1 ]] || ext_args=(-d "extension=$EXT" -d "lpapi.shm_name=$SHM_NAME")
   render_to "$CONF_DIR/php-fpm.conf" php-fpm.conf.tmpl PID_DIR="$PID_DIR" LOG_DIR="$LOG_DIR" \
     FPM_SOCKET="$FPM_SOCKET" FPM_WORKERS="$FPM_WORKERS" || true
   # The fingerprint covers the extension file itself: a rebuilt .so needs a fresh php-fpm.

@@ -129,9 +129,9 @@ pub fn buckets(list: &ZendHashTable, max_name: usize) -> PhpResult<Vec<(Vec<u8>,
     }
     let mut out: Vec<(Vec<u8>, Limits)> = Vec::with_capacity(list.len());
     let mut entries = list.iter();
-    let mut position = 0;
+    let mut position: i64 = 0;
     while let Some((key, zval)) = entries.next_zval() {
-        if key.long() != Some(i64::try_from(position).unwrap_or(-1)) {
+        if key.long() != Some(position) {
             return Err(not_a_list());
         }
         let at = format!("buckets[{position}]");
@@ -142,7 +142,10 @@ pub fn buckets(list: &ZendHashTable, max_name: usize) -> PhpResult<Vec<(Vec<u8>,
         let mut fields: [Option<&Zval>; 4] = [None; 4];
         let mut items = entry.iter();
         while let Some((name, value)) = items.next_zval() {
-            let name = name.str().map(str::to_owned).or_else(|| name.long().map(|i| i.to_string()));
+            let name = name
+                .str()
+                .map(str::to_owned)
+                .or_else(|| name.long().map(|i| i.to_string()));
             let slot = name
                 .as_deref()
                 .and_then(|n| BUCKET_FIELDS.iter().position(|f| *f == n))

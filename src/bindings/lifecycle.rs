@@ -203,6 +203,9 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
         let value = ini_usize(name, default).map_or_else(|e| e.to_string(), |v| v.to_string());
         info_table_row!(name, value);
     }
-    info_table_row!(INI_SHM_NAME, shm_name().unwrap_or_else(|| "(private)".to_owned()));
+    info_table_row!(
+        INI_SHM_NAME,
+        shm_name().unwrap_or_else(|| "(private)".to_owned())
+    );
     info_table_end!();
 }

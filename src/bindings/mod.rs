@@ -191,7 +191,10 @@ pub fn lpapi_info() -> ZBox<ZendHashTable> {
                 .set("rate_table_full_events", long(stats.full_events))
                 .set("rate_slot_reclaims", long(stats.reclaims))
                 .set("rate_lock_takeovers", long(stats.lock_takeovers))
-                .set("shm_name", table.origin().name().map_or_else(Zval::null, string))
+                .set(
+                    "shm_name",
+                    table.origin().name().map_or_else(Zval::null, string),
+                )
                 .set("shm_origin", string(table.origin().kind()))
                 .set("shm_created_at", long(stats.created_at))
         }

@@ -131,28 +131,13 @@ final class Authenticator {
 			return Api_Response::error( 403, 'origin_not_allowed', __( 'This key may not be used from this origin.', 'latepoint-api-keys' ) );
 		}
 		Request_Context::$key = $record;
-		$limits               = Key_Service::effective_limits( $record );
 		try {
-			$decision = Core::rate_hit( Key_Format::rate_bucket( $record['counter_id'] ?? $record['id'] ), $limits['per_minute'], $limits['per_hour'] );
+			$decision = Rate_Limits::hit( $record, Rate_Limits::operation( $request ) );
 		} catch ( LpapiException $e ) {
 			return Api_Response::error( 503, 'service_unavailable', __( 'The rate limiter is unavailable; try again shortly.', 'latepoint-api-keys' ) );
 		}
 		Request_Context::$rate = $decision;
-		if ( ! $decision['allowed'] ) {
-			return Api_Response::error(
-				429,
-				'rate_limit_exceeded',
-				/* translators: %d: seconds */
-				sprintf( __( 'Rate limit exceeded. Retry in %d seconds.', 'latepoint-api-keys' ), $decision['retry_after'] ),
-				array(
-					'limit'       => $decision['limit'],
-					'remaining'   => $decision['remaining'],
-					'reset'       => $decision['reset'],
-					'retry_after' => $decision['retry_after'],
-				)
-			);
-		}
-		return null;
+		return $decision['allowed'] ? null : Rate_Limits::refusal( $decision );
 	}
 
 	private static function status_error( array $record ): ?\WP_Error {
@@ -260,31 +245,15 @@ final class Authenticator {
 		$response = Api_Response::shape( $response );
 		$response->header( 'X-Request-Id', Request_Context::request_id() );
 		$response->header( 'Cache-Control', 'no-store' );
-		$rate = Request_Context::$rate;
-		if ( null !== $rate ) {
-			foreach ( self::rate_headers( $rate, time() ) as $name => $value ) {
+		if ( null !== Request_Context::$rate ) {
+			foreach ( Rate_Limits::headers( Request_Context::$rate, time() ) as $name => $value ) {
 				$response->header( $name, $value );
-			}
-			if ( ! $rate['allowed'] ) {
-				$response->header( 'Retry-After', (string) $rate['retry_after'] );
 			}
 		}
 		if ( self::uses_api_key( $request ) ) {
 			self::log( $request, $response );
 		}
 		return $response;
-	}
-
-	/** @return array<string, string> */
-	public static function rate_headers( array $rate, int $now ): array {
-		$is_minute = $rate['reset'] === $rate['minute']['reset'] && $rate['limit'] === $rate['minute']['limit'] && $rate['remaining'] === $rate['minute']['remaining'];
-		return array(
-			'X-RateLimit-Limit'     => (string) $rate['limit'],
-			'X-RateLimit-Remaining' => (string) $rate['remaining'],
-			'X-RateLimit-Reset'     => (string) $rate['reset'],
-			'RateLimit-Policy'      => sprintf( '"minute";q=%d;w=60, "hour";q=%d;w=3600', $rate['minute']['limit'], $rate['hour']['limit'] ),
-			'RateLimit'             => sprintf( '"%s";r=%d;t=%d', $is_minute ? 'minute' : 'hour', $rate['remaining'], max( 0, $rate['reset'] - $now ) ),
-		);
 	}
 
 	private static function log( \WP_REST_Request $request, \WP_REST_Response $response ): void {

@@ -23,6 +23,8 @@ final class Key_Format {
 	const PATTERN = '/lp_(live|test)_[0-9A-Za-z]{38}/';
 	/** The display prefix's length: `lp_live_` and the body's first 4 characters. */
 	const PREFIX_LENGTH = 12;
+	/** The option holding counter_scope(). */
+	const COUNTER_SCOPE_OPTION = 'lpapi_counter_scope';
 
 	/** The display prefix of something presented as a key, or '' when it does not start like one. */
 	public static function display_prefix( string $presented ): string {
@@ -52,8 +54,30 @@ final class Key_Format {
 		static $site = null;
 		if ( null === $site ) {
 			global $wpdb;
-			$site = substr( hash( 'sha256', get_option( 'siteurl' ) . '|' . $wpdb->prefix ), 0, 12 );
+			$site = substr( hash( 'sha256', get_option( 'siteurl' ) . '|' . $wpdb->prefix . '|' . self::counter_scope() ), 0, 12 );
 		}
 		return 'site:' . $site . ':key:' . $counter_id;
+	}
+
+	/** The bucket of a key's counters for one operation (`bookings:create`). */
+	public static function operation_bucket( int $counter_id, string $operation ): string {
+		return self::rate_bucket( $counter_id ) . ':op:' . $operation;
+	}
+
+	/**
+	 * A random value made once per installation, part of every bucket's name:
+	 * the shared table outlives php-fpm, so a site installed afresh at the
+	 * same address (its key ids starting again at 1) must not inherit the
+	 * counts of the keys it had before.
+	 */
+	private static function counter_scope(): string {
+		$scope = get_option( self::COUNTER_SCOPE_OPTION );
+		if ( ! is_string( $scope ) || '' === $scope ) {
+			$scope = bin2hex( random_bytes( 8 ) );
+			if ( ! add_option( self::COUNTER_SCOPE_OPTION, $scope, '', true ) ) {
+				$scope = (string) get_option( self::COUNTER_SCOPE_OPTION ); // Another request made it first.
+			}
+		}
+		return $scope;
 	}
 }

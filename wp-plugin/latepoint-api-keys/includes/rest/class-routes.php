@@ -60,6 +60,26 @@ final class Routes {
 	}
 
 	/**
+	 * The permission the plugin's endpoint serving the request declares
+	 * (Routes::PERMISSION), matched the way WordPress matches it; '' when none.
+	 */
+	public static function permission_of( \WP_REST_Request $request ): string {
+		$path   = $request->get_route();
+		$method = strtoupper( $request->get_method() );
+		foreach ( rest_get_server()->get_routes( self::API_NAMESPACE ) as $route => $handlers ) {
+			if ( 1 !== preg_match( '@^' . $route . '$@i', $path ) ) {
+				continue;
+			}
+			foreach ( $handlers as $handler ) {
+				if ( ! empty( $handler['methods'][ $method ] ) ) {
+					return (string) ( $handler[ self::PERMISSION ] ?? '' );
+				}
+			}
+		}
+		return '';
+	}
+
+	/**
 	 * The REST route a raw request asks for, before WordPress can tell:
 	 * `?rest_route=/…`, or the path after `/wp-json/` (WordPress's default
 	 * REST prefix), percent-decoded as WordPress decodes it. Null when neither.

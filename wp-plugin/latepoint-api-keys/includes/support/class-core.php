@@ -66,6 +66,22 @@ final class Core {
 		return Fallback::rate_hit( $bucket, $per_minute, $per_hour, $cost );
 	}
 
+	/**
+	 * One decision over several buckets (lpapi_rate_hit_many()).
+	 *
+	 * @param list<array<string, mixed>> $buckets
+	 */
+	public static function rate_hit_many( array $buckets, int $cost = 1 ): array {
+		if ( self::native_rate() ) {
+			try {
+				return \lpapi_rate_hit_many( $buckets, $cost );
+			} catch ( SharedMemoryException $e ) {
+				self::$native_rate = false;
+			}
+		}
+		return Fallback::rate_hit_many( $buckets, $cost );
+	}
+
 	public static function rate_reset( string $bucket ): void {
 		if ( self::native_rate() ) {
 			try {
