@@ -114,7 +114,7 @@ if LPAPI_NATIVE=1 scripts/stack.sh start; then
   echo "==> end-to-end: restarting php-fpm on the pure-PHP fallback (LPAPI_NATIVE=0)"
   if LPAPI_NATIVE=0 scripts/stack.sh start >/dev/null; then
     wp_phpunit "pure-PHP fallback"
-    run_node "HTTP, pure-PHP fallback" tests/e2e/auth.test.mjs tests/e2e/workers.test.mjs
+    run_node "HTTP, pure-PHP fallback" tests/e2e/auth.test.mjs tests/e2e/workers.test.mjs tests/e2e/limits.test.mjs
     leak_scan "pure-PHP fallback"
   else
     record "stack on the fallback" 0 1 1

@@ -5,7 +5,9 @@ declare(strict_types=1);
 namespace LatePointApi\Tests\Contract;
 
 use LatePointApi\Fallback\Fallback;
+use LatePointApi\Fallback\Rate_Database;
 use LatePointApi\Fallback\Rate_Store;
+use LatePointApi\Fallback\Rate_Windows;
 use LatePointApi\Tests\Support\Fork;
 use LatePointApi\Tests\Support\Impl;
 use LatePointApi\Tests\Support\LpapiTestCase;
@@ -30,8 +32,14 @@ final class FallbackRateLockTest extends LpapiTestCase
         if (!class_exists(Fallback::class, false)) {
             require_once $dir . '/class-fallback.php';
         }
+        if (!class_exists(Rate_Windows::class, false)) {
+            require_once $dir . '/class-rate-windows.php';
+        }
         if (!class_exists(Rate_Store::class, false)) {
             require_once $dir . '/class-rate-store.php';
+        }
+        if (!class_exists(Rate_Database::class, false)) {
+            require_once $dir . '/class-rate-database.php';
         }
     }
 
@@ -79,7 +87,7 @@ final class FallbackRateLockTest extends LpapiTestCase
                     Rate_Store::update($bucket, static function (array $stored) use ($entered, $hold, &$released): ?array {
                         apcu_store($entered, 1);
                         usleep((int) ($hold * 1e6));
-                        $next = Rate_Store::evaluate($stored, time(), 1, 1000, 1, true)[1];
+                        $next = Rate_Windows::decide_two($stored, time(), 1, 1000, 1, true)[1];
                         $released = microtime(true);
 
                         return $next;
@@ -220,6 +228,167 @@ final class FallbackRateLockTest extends LpapiTestCase
             $peek = Fallback::rate_peek($bucket, 137, 100000);
             $this->assertSame(0, $peek['minute']['remaining']);
             $this->assertSame(100000 - 137, $peek['hour']['remaining'], 'denied hits did not count');
+        });
+    }
+
+    /**
+     * Forks a child that takes the locks of every bucket of `$buckets` in one
+     * decision and then sleeps (`$then` null) or runs `$then` (which never returns).
+     *
+     * @param list<string> $buckets
+     * @return int the child's pid, once it holds the locks
+     */
+    private function childHoldingTheLocks(array $buckets, ?callable $then = null): int
+    {
+        $entered = 'lpapi-phpunit:entered:' . bin2hex(random_bytes(8));
+        $pid = pcntl_fork();
+        $this->assertNotSame(-1, $pid, 'pcntl_fork failed');
+        if ($pid === 0) {
+            try {
+                Rate_Store::update_many($buckets, static function () use ($entered, $then): ?array {
+                    apcu_store($entered, 1);
+                    if ($then !== null) {
+                        $then();
+                    }
+                    sleep(60); // killed long before
+
+                    return null;
+                });
+            } finally {
+                posix_kill(posix_getpid(), SIGKILL);
+                exit(70); // not reached
+            }
+        }
+        if (!self::awaitKey($entered)) {
+            posix_kill($pid, SIGKILL);
+            pcntl_waitpid($pid, $status);
+            $this->fail('the child never took the locks');
+        }
+
+        return $pid;
+    }
+
+    /** @param bool $reap whether the killed child is reaped before the next decision */
+    private function assertManyTakenOverFromAKilledHolder(bool $reap): void
+    {
+        $this->inOneMinute(function () use ($reap): void {
+            $names = [self::freshBucket('many-dead'), self::freshBucket('many-dead'), self::freshBucket('many-dead')];
+            $buckets = [
+                ['bucket' => $names[0], 'per_minute' => 5],
+                ['bucket' => $names[1], 'per_hour' => 5],
+                ['bucket' => $names[2], 'per_day' => 5],
+            ];
+            $this->assertTrue(Fallback::rate_hit_many($buckets)['allowed']);
+            $pid = $this->childHoldingTheLocks($names);
+            foreach ($names as $name) {
+                $owner = apcu_fetch(self::lockKey($name));
+                $this->assertIsInt($owner, 'every bucket\'s lock is held');
+                $this->assertSame($pid, $owner & ((1 << 22) - 1), 'each lock names the child');
+            }
+
+            posix_kill($pid, SIGKILL);
+            if ($reap) {
+                pcntl_waitpid($pid, $status);
+            } else {
+                usleep(100000); // let it die
+            }
+            try {
+                // Another order of the same buckets: the locks are taken in one order whatever the input's.
+                $next = self::notStuck(static fn () => Fallback::rate_hit_many(array_reverse($buckets)));
+                $this->assertTrue($next['allowed']);
+                $this->assertSame(3, $next['buckets'][2]['minute']['remaining'], 'the counts from before the holder died are kept');
+                $this->assertSame(3, $next['buckets'][1]['hour']['remaining']);
+                $this->assertSame(3, $next['buckets'][0]['day']['remaining']);
+                foreach ($names as $name) {
+                    $this->assertFalse(apcu_exists(self::lockKey($name)), 'every lock was released after the takeover');
+                }
+                $children = Fork::run(2, static fn (): bool => Fallback::rate_hit_many($buckets)['allowed']);
+                $this->assertSame([true, true], $children);
+                $this->assertTrue(Fallback::rate_hit($names[1], 100, 5)['allowed'], 'the fifth hit of the hour limit of 5');
+                $this->assertFalse(Fallback::rate_hit_many($buckets)['allowed']);
+            } finally {
+                if (!$reap) {
+                    pcntl_waitpid($pid, $status);
+                }
+            }
+        });
+    }
+
+    public function testTheLocksOfAKilledMultiBucketDecisionAreTakenOver(): void
+    {
+        $this->assertManyTakenOverFromAKilledHolder(true);
+    }
+
+    public function testTheLocksOfAKilledMultiBucketDecisionNotYetReapedAreTakenOver(): void
+    {
+        $this->assertManyTakenOverFromAKilledHolder(false);
+    }
+
+    public function testEveryLockLeftHeldByAnExitIsReleasedAtShutdown(): void
+    {
+        $this->inOneMinute(function (): void {
+            $names = [self::freshBucket('many-exit'), self::freshBucket('many-exit'), self::freshBucket('many-exit')];
+            Fallback::rate_hit($names[0], 5, 1000);
+            // exit() inside the decision skips the finally that releases the locks; the shutdown
+            // functions still run, the last one (registered here, after the lock's) SIGKILLs the
+            // child so that nothing of the test runner runs in it.
+            $pid = $this->childHoldingTheLocks($names, static function (): void {
+                register_shutdown_function(static function (): void {
+                    posix_kill(posix_getpid(), SIGKILL);
+                });
+                exit(0);
+            });
+            pcntl_waitpid($pid, $status);
+            $this->assertTrue(pcntl_wifsignaled($status) && pcntl_wtermsig($status) === SIGKILL, 'the child ran its shutdown functions');
+            foreach ($names as $name) {
+                $this->assertFalse(apcu_exists(self::lockKey($name)), 'the shutdown function released every lock');
+            }
+            $peek = Fallback::rate_peek($names[0], 5, 1000);
+            $this->assertSame(4, $peek['minute']['remaining'], 'the unfinished decision counted nothing');
+        });
+    }
+
+    public function testProcessesHittingOverlappingBucketsInAnyOrderAdmitExactlyTheLimit(): void
+    {
+        $this->inOneMinute(function (): void {
+            $shared = self::freshBucket('many-hammer');
+            $others = [self::freshBucket('many-hammer'), self::freshBucket('many-hammer')];
+            $startAt = microtime(true) + 0.25;
+            // Each child hits the shared bucket (limit 97) with one or both of the others, in its own order.
+            $admitted = Fork::run(8, static function (int $i) use ($shared, $others, $startAt): int {
+                $buckets = [
+                    ['bucket' => $shared, 'per_minute' => 97],
+                    ['bucket' => $others[$i % 2], 'per_hour' => 100000],
+                ];
+                if ($i % 4 < 2) {
+                    $buckets[] = ['bucket' => $others[($i + 1) % 2], 'per_day' => 100000];
+                }
+                if ($i % 3 === 0) {
+                    $buckets = array_reverse($buckets);
+                }
+                while (microtime(true) < $startAt) {
+                    usleep(200);
+                }
+                $admitted = 0;
+                for ($n = 0; $n < 150; $n++) {
+                    $admitted += Fallback::rate_hit_many($buckets)['allowed'] ? 1 : 0;
+                }
+
+                return $admitted;
+            });
+            $this->assertSame(97, array_sum($admitted), 'admitted per child: ' . implode(', ', $admitted));
+            $this->assertSame(0, Fallback::rate_peek($shared, 97, 100000)['minute']['remaining']);
+            // Each other bucket counted exactly the admitted hits it took part in.
+            $expected = [0, 0];
+            foreach ($admitted as $i => $count) {
+                $expected[$i % 2] += $count;
+                if ($i % 4 < 2) {
+                    $expected[($i + 1) % 2] += $count;
+                }
+            }
+            foreach ($others as $j => $name) {
+                $this->assertSame(100000 - $expected[$j], Fallback::rate_peek($name, 100000, 100000)['hour']['remaining'], "bucket {$j}");
+            }
         });
     }
 

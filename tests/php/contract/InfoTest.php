@@ -11,13 +11,16 @@ final class InfoTest extends LpapiTestCase
     private const KEYS = [
         'version', 'native', 'shared_memory',
         'slots_used', 'slots_assigned', 'slots_total', 'shm_bytes',
-        'generation', 'rate_table_full_events', 'rate_slot_reclaims', 'started_by_pid', 'cache',
+        'generation', 'rate_table_full_events', 'rate_slot_reclaims', 'rate_lock_takeovers',
+        'shm_name', 'shm_origin', 'shm_created_at', 'started_by_pid', 'cache',
     ];
     private const CACHE_KEYS = ['entries', 'capacity', 'hits', 'misses', 'evictions', 'flushes'];
     private const COUNTERS = [
         'slots_used', 'slots_assigned', 'slots_total', 'shm_bytes',
-        'generation', 'rate_table_full_events', 'rate_slot_reclaims', 'started_by_pid',
+        'generation', 'rate_table_full_events', 'rate_slot_reclaims', 'rate_lock_takeovers',
+        'shm_created_at', 'started_by_pid',
     ];
+    private const ORIGINS = ['created', 'attached', 'replaced', 'private', 'none'];
 
     public function testStartedByPidIsThisCliProcess(): void
     {
@@ -64,6 +67,30 @@ final class InfoTest extends LpapiTestCase
         }
         $this->assertGreaterThanOrEqual(1, $info['cache']['capacity']);
         $this->assertLessThanOrEqual($info['cache']['capacity'], $info['cache']['entries']);
+        $this->assertContains($info['shm_origin'], self::ORIGINS);
+        if ($info['shared_memory']) {
+            $this->assertNotSame('none', $info['shm_origin']);
+            $this->assertGreaterThan(0, $info['shm_created_at']);
+        } else {
+            $this->assertSame('none', $info['shm_origin'], 'no table: it was opened in no way');
+            $this->assertNull($info['shm_name']);
+        }
+        $this->assertSame($info['shm_origin'] === 'private' || $info['shm_origin'] === 'none', $info['shm_name'] === null, 'a name exactly for a named table');
+        if ($info['shm_name'] !== null) {
+            $this->assertMatchesRegularExpression('/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$/', $info['shm_name']);
+        }
+    }
+
+    public function testTheCliTableIsPrivateUnlessNamed(): void
+    {
+        $info = lpapi_info();
+        if (!$info['shared_memory']) {
+            $this->assertSame('none', $info['shm_origin']);
+            return;
+        }
+        $named = (string) ini_get('lpapi.shm_name') !== '';
+        $this->assertSame($named ? ini_get('lpapi.shm_name') : null, $info['shm_name']);
+        $this->assertSame($named, $info['shm_origin'] !== 'private');
     }
 
     public function testNativeIsTrueExactlyWhenTheExtensionIsLoaded(): void

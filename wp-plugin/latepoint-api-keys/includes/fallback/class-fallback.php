@@ -5,9 +5,9 @@
  * loaded, or is turned off with the LPAPI_DISABLE_NATIVE constant.
  *
  * Slower than the extension, and its rate counters are only as exact as its
- * store: APCu (exact across the processes sharing it, through a per-bucket
- * lock) when it is enabled, else the database (best effort: a row lock per
- * hit) inside WordPress, else this process's memory.
+ * store: APCu (exact across the processes sharing it, through per-bucket
+ * locks) when it is enabled, else the database (best effort: row locks)
+ * inside WordPress, else this process's memory.
  *
  * @package LatePointApi
  */
@@ -28,6 +28,7 @@ final class Fallback {
 	const BASE62      = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 	const KEY_LEN     = 46;
 	const MAX_BUCKET  = 4096;
+	const MAX_BUCKETS = 8;
 	const MAX_TTL     = 31622400;
 	const MAX_U32     = 4294967295;
 	const MAX_DEPTH   = 16;
@@ -125,7 +126,25 @@ final class Fallback {
 		Rate_Store::update(
 			$bucket,
 			static function ( array $stored ) use ( $now, $per_minute, $per_hour, $cost, &$decision ) {
-				list( $decision, $next ) = Rate_Store::evaluate( $stored, $now, $per_minute, $per_hour, $cost, true );
+				list( $decision, $next ) = Rate_Windows::decide_two( $stored, $now, $per_minute, $per_hour, $cost, true );
+				return $next;
+			}
+		);
+		return $decision;
+	}
+
+	/**
+	 * @param list<array{bucket: string, per_minute?: ?int, per_hour?: ?int, per_day?: ?int}> $buckets
+	 */
+	public static function rate_hit_many( array $buckets, int $cost = 1 ): array {
+		$limits = self::check_many( $buckets );
+		self::check_positive( 'cost', $cost );
+		$now      = time();
+		$decision = null;
+		Rate_Store::update_many(
+			array_column( $buckets, 'bucket' ),
+			static function ( array $stored ) use ( $now, $limits, $cost, &$decision ) {
+				list( $decision, $next ) = Rate_Windows::decide( $stored, $now, $limits, $cost, true );
 				return $next;
 			}
 		);
@@ -137,7 +156,7 @@ final class Fallback {
 		self::check_positive( 'per_minute', $per_minute );
 		self::check_positive( 'per_hour', $per_hour );
 		$now = time();
-		return Rate_Store::evaluate( Rate_Store::read( $bucket ), $now, $per_minute, $per_hour, 1, false )[0];
+		return Rate_Windows::decide_two( Rate_Store::read( $bucket ), $now, $per_minute, $per_hour, 1, false )[0];
 	}
 
 	public static function rate_reset( string $bucket ): void {
@@ -156,6 +175,58 @@ final class Fallback {
 		if ( $value < 1 || $value > self::MAX_U32 ) {
 			throw new InvalidArgumentException( "{$name} must be between 1 and " . self::MAX_U32 );
 		}
+	}
+
+	/**
+	 * Validates the buckets of rate_hit_many(), in order, and returns each
+	 * one's limits by window.
+	 *
+	 * @param array<mixed> $buckets
+	 * @return list<array{minute: ?int, hour: ?int, day: ?int}>
+	 */
+	private static function check_many( array $buckets ): array {
+		if ( ! array_is_list( $buckets ) || count( $buckets ) < 1 || count( $buckets ) > self::MAX_BUCKETS ) {
+			throw new InvalidArgumentException( 'buckets must be a list of 1 to ' . self::MAX_BUCKETS . ' buckets' );
+		}
+		$fields = array(
+			'bucket'     => true,
+			'per_minute' => 'minute',
+			'per_hour'   => 'hour',
+			'per_day'    => 'day',
+		);
+		$names  = array();
+		$limits = array();
+		foreach ( $buckets as $i => $entry ) {
+			if ( ! is_array( $entry ) ) {
+				throw new InvalidArgumentException( "buckets[{$i}] must be an array" );
+			}
+			foreach ( array_keys( $entry ) as $field ) {
+				if ( ! isset( $fields[ $field ] ) ) {
+					throw new InvalidArgumentException( "buckets[{$i}] has an unknown field \"{$field}\"" );
+				}
+			}
+			$name = $entry['bucket'] ?? null;
+			if ( ! is_string( $name ) || '' === $name || strlen( $name ) > self::MAX_BUCKET ) {
+				throw new InvalidArgumentException( "buckets[{$i}][bucket] must be a string of 1 to " . self::MAX_BUCKET . ' bytes' );
+			}
+			if ( isset( $names[ $name ] ) ) {
+				throw new InvalidArgumentException( "buckets[{$i}][bucket] repeats buckets[{$names[ $name ]}][bucket]" );
+			}
+			$names[ $name ] = $i;
+			$windows        = array();
+			foreach ( array( 'per_minute', 'per_hour', 'per_day' ) as $field ) {
+				$limit = $entry[ $field ] ?? null;
+				if ( null !== $limit && ( ! is_int( $limit ) || $limit < 1 || $limit > self::MAX_U32 ) ) {
+					throw new InvalidArgumentException( "buckets[{$i}][{$field}] must be null or an integer between 1 and " . self::MAX_U32 );
+				}
+				$windows[ $fields[ $field ] ] = $limit;
+			}
+			if ( array( null, null, null ) === array_values( $windows ) ) {
+				throw new InvalidArgumentException( "buckets[{$i}] sets no limit (per_minute, per_hour or per_day)" );
+			}
+			$limits[] = $windows;
+		}
+		return $limits;
 	}
 
 	// ---------------------------------------------------------------- key cache
@@ -277,6 +348,10 @@ final class Fallback {
 			'generation'             => self::generation(),
 			'rate_table_full_events' => 0,
 			'rate_slot_reclaims'     => 0,
+			'rate_lock_takeovers'    => 0,
+			'shm_name'               => null,
+			'shm_origin'             => 'none',
+			'shm_created_at'         => 0,
 			'started_by_pid'         => getmypid(),
 			'cache'                  => array(
 				'entries'   => count( self::$memory_cache ),

@@ -1,10 +1,12 @@
 <?php
 /**
- * Where the pure-PHP fallback keeps its rate counters, and the two-window
- * arithmetic over them: APCu when it is there (shared by the workers of one
+ * Where the pure-PHP fallback keeps its rate counters (the arithmetic over
+ * them is Rate_Windows'): APCu when it is there (shared by the workers of one
  * php-fpm pool; one process's own under the CLI), exact through a per-bucket
- * lock; else the plugin's counters table (a row lock per hit), best effort;
- * else process memory.
+ * lock; else the plugin's counters table (row locks), best effort; else
+ * process memory. A decision over several buckets takes their locks in the
+ * order of the lock names, holds them all from the read to the write, and
+ * releases them all.
  *
  * The APCu lock is an integer naming its owner: bits 0-21 the pid, bits 22-61
  * the owner's start time (clock ticks since boot, /proc/<pid>/stat) and bit 62
@@ -18,7 +20,10 @@
  * expires, so a dead holder's bucket waits up to LOCK_TTL seconds, and a live
  * holder must finish its decision (an apcu_fetch, some arithmetic and an
  * apcu_store: microseconds) within LOCK_TTL seconds, which only a process
- * stopped or starved that long fails to do.
+ * stopped or starved that long fails to do. There, a decision over several
+ * buckets checks once it holds the last lock that it still holds the first
+ * ones (waiting for a later lock may have outlasted an earlier one's TTL), and
+ * starts over when it does not.
  *
  * @package LatePointApi
  */
@@ -56,20 +61,23 @@ final class Rate_Store {
 	/** @var int the TTL of this process's locks: 0 when their death can be proven. */
 	private static $lock_ttl = self::LOCK_TTL;
 
-	/** @var ?string the APCu lock this process holds, released at shutdown should a fatal error skip the finally. */
-	private static $held_lock = null;
+	/** Seconds APCu keeps a bucket's counters: longer than the day window they count. */
+	const APCU_TTL = 2 * 86400;
 
-	/** @var bool whether release_held_lock() is registered for this request. */
+	/** @var array<string, true> the APCu locks this process holds, released at shutdown should a fatal error skip the finally. */
+	private static $held_locks = array();
+
+	/** @var bool whether release_held_locks() is registered for this request. */
 	private static $release_registered = false;
 
-	/** @var array<string, array{0: int, 1: int, 2: int}> process-local counters: minute, minute count, hour count. */
+	/** @var array<string, array{0: int, 1: int, 2: int, 3: int}> process-local counters (see Rate_Windows). */
 	private static $memory_counters = array();
 
 	/** Forgets a bucket's counters. */
 	public static function reset( string $bucket ): void {
 		$store = self::kind();
 		if ( 'apcu' === $store ) {
-			$key = Fallback::APCU_PREFIX . 'rate:' . hash( 'sha256', $bucket );
+			$key = self::apcu_key( $bucket );
 			self::lock( $key . ':lock' ); // So a decision in flight cannot write the old counts back.
 			try {
 				apcu_delete( $key );
@@ -77,59 +85,10 @@ final class Rate_Store {
 				self::unlock( $key . ':lock' );
 			}
 		} elseif ( 'database' === $store ) {
-			global $wpdb;
-			$wpdb->delete( self::table(), array( 'bucket' => hash( 'sha256', $bucket ) ) );
+			Rate_Database::reset( $bucket );
 		} else {
 			unset( self::$memory_counters[ $bucket ] );
 		}
-	}
-
-	/**
-	 * The two-window decision: the same rules as src/ratelimit.rs.
-	 *
-	 * @param array{0: int, 1: int, 2: int} $stored minute index, minute count, hour count.
-	 * @return array{0: array, 1: ?array{0: int, 1: int, 2: int}}
-	 */
-	public static function evaluate( array $stored, int $now, int $per_minute, int $per_hour, int $cost, bool $count ): array {
-		list( $stored_minute, $stored_minute_count, $stored_hour_count ) = $stored;
-		$minute      = max( intdiv( $now, 60 ), $stored_minute );
-		$hour        = intdiv( $minute, 60 );
-		$used_minute = $stored_minute === $minute ? $stored_minute_count : 0;
-		$used_hour   = intdiv( $stored_minute, 60 ) === $hour ? $stored_hour_count : 0;
-		$minute_fits = $used_minute + $cost <= $per_minute;
-		$hour_fits   = $used_hour + $cost <= $per_hour;
-		$allowed     = $minute_fits && $hour_fits;
-		if ( $allowed && $count ) {
-			$used_minute += $cost;
-			$used_hour   += $cost;
-		}
-		$minute_status = array(
-			'limit'     => $per_minute,
-			'remaining' => max( 0, $per_minute - $used_minute ),
-			'reset'     => ( $minute + 1 ) * 60,
-		);
-		$hour_status   = array(
-			'limit'     => $per_hour,
-			'remaining' => max( 0, $per_hour - $used_hour ),
-			'reset'     => ( $hour + 1 ) * 3600,
-		);
-		if ( $allowed ) {
-			$tighter     = $minute_status['remaining'] < $hour_status['remaining'] ? $minute_status : $hour_status;
-			$retry_after = 0;
-		} else {
-			$tighter     = $hour_fits ? $minute_status : $hour_status;
-			$retry_after = max( 1, $tighter['reset'] - $now );
-		}
-		$decision = array(
-			'allowed'     => $allowed,
-			'limit'       => $tighter['limit'],
-			'remaining'   => $tighter['remaining'],
-			'reset'       => $tighter['reset'],
-			'retry_after' => $retry_after,
-			'minute'      => $minute_status,
-			'hour'        => $hour_status,
-		);
-		return array( $decision, ( $allowed && $count ) ? array( $minute, $used_minute, $used_hour ) : null );
 	}
 
 	/** Which store holds the counters and the cache generation. */
@@ -143,83 +102,96 @@ final class Rate_Store {
 		return 'memory';
 	}
 
-	public static function table(): string {
-		global $wpdb;
-		return $wpdb->prefix . 'lpapi_rate_counters';
-	}
-
+	/**
+	 * A bucket's counters (see Rate_Windows), without locking anything.
+	 *
+	 * @return array{0: int, 1: int, 2: int, 3: int}
+	 */
 	public static function read( string $bucket ): array {
 		$store = self::kind();
 		if ( 'apcu' === $store ) {
-			$value = apcu_fetch( Fallback::APCU_PREFIX . 'rate:' . hash( 'sha256', $bucket ) );
-			return is_array( $value ) ? $value : array( 0, 0, 0 );
+			return Rate_Windows::counters( apcu_fetch( self::apcu_key( $bucket ) ) );
 		}
 		if ( 'database' === $store ) {
-			global $wpdb;
-			$row = $wpdb->get_row(
-				$wpdb->prepare( 'SELECT minute_index, minute_count, hour_count FROM ' . self::table() . ' WHERE bucket = %s', hash( 'sha256', $bucket ) ),
-				ARRAY_N
-			);
-			return $row ? array_map( 'intval', $row ) : array( 0, 0, 0 );
+			return Rate_Database::read( $bucket );
 		}
-		return self::$memory_counters[ $bucket ] ?? array( 0, 0, 0 );
+		return self::$memory_counters[ $bucket ] ?? Rate_Windows::NONE;
 	}
 
 	/**
-	 * Applies $decide to the bucket's counters: atomically on APCu and in
-	 * memory; on the database, best effort (see below).
+	 * Applies $decide to one bucket's counters (see update_many()).
 	 *
-	 * @param callable(array): ?array $decide
+	 * @param callable(array{0: int, 1: int, 2: int, 3: int}): ?array{0: int, 1: int, 2: int, 3: int} $decide
+	 *        Given the counters, returns the new counters, or null to write nothing.
 	 */
 	public static function update( string $bucket, callable $decide ): void {
+		self::update_many(
+			array( $bucket ),
+			static function ( array $stored ) use ( $decide ): ?array {
+				$next = $decide( $stored[0] );
+				return null === $next ? null : array( $next );
+			}
+		);
+	}
+
+	/**
+	 * Applies $decide to the counters of several distinct buckets at once:
+	 * atomically on APCu (every bucket's lock, taken in a fixed order, is held
+	 * from the read to the write) and in memory; on the database, best effort
+	 * (see Rate_Database).
+	 *
+	 * @param list<string> $buckets Distinct bucket names.
+	 * @param callable(list<array{0: int, 1: int, 2: int, 3: int}>): ?list<array{0: int, 1: int, 2: int, 3: int}> $decide
+	 *        Given each bucket's counters (in the order of $buckets), returns each one's new counters, or null
+	 *        to write nothing.
+	 */
+	public static function update_many( array $buckets, callable $decide ): void {
 		$store = self::kind();
 		if ( 'memory' === $store ) {
-			$next = $decide( self::$memory_counters[ $bucket ] ?? array( 0, 0, 0 ) );
+			$stored = array();
+			foreach ( $buckets as $bucket ) {
+				$stored[] = self::$memory_counters[ $bucket ] ?? Rate_Windows::NONE;
+			}
+			$next = $decide( $stored );
 			if ( null !== $next ) {
-				self::$memory_counters[ $bucket ] = $next;
-			}
-			return;
-		}
-		if ( 'apcu' === $store ) {
-			$key = Fallback::APCU_PREFIX . 'rate:' . hash( 'sha256', $bucket );
-			self::lock( $key . ':lock' );
-			try {
-				$stored = apcu_fetch( $key );
-				$next   = $decide( is_array( $stored ) ? $stored : array( 0, 0, 0 ) );
-				if ( null !== $next ) {
-					apcu_store( $key, $next, 7200 );
+				foreach ( $buckets as $i => $bucket ) {
+					self::$memory_counters[ $bucket ] = $next[ $i ];
 				}
-			} finally {
-				self::unlock( $key . ':lock' );
 			}
 			return;
 		}
-		// The database: best effort. A row lock (SELECT … FOR UPDATE in a
-		// transaction) makes read-decide-write atomic while the database
-		// answers; when it cannot lock the row (a lock wait timeout, a deadlock,
-		// a reset that deleted it, an error), the decision is made on the last
-		// committed counts and counts nothing, and a failed write is rolled back.
-		// START TRANSACTION commits a transaction the caller had open.
-		global $wpdb;
-		$id = hash( 'sha256', $bucket );
-		// Outside the transaction, so no shared lock on an existing row is held to be upgraded (a deadlock).
-		$wpdb->query( $wpdb->prepare( 'INSERT IGNORE INTO ' . self::table() . ' (bucket, minute_index, minute_count, hour_count) VALUES (%s, 0, 0, 0)', $id ) );
-		if ( false === $wpdb->query( 'START TRANSACTION' ) ) {
-			$decide( self::read( $bucket ) );
+		if ( 'database' === $store ) {
+			Rate_Database::update_many( $buckets, $decide );
 			return;
 		}
-		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT minute_index, minute_count, hour_count FROM ' . self::table() . ' WHERE bucket = %s FOR UPDATE', $id ), ARRAY_N );
-		if ( ! $row ) {
-			$wpdb->query( 'ROLLBACK' );
-			$decide( self::read( $bucket ) );
-			return;
+		$keys  = array_map( array( self::class, 'apcu_key' ), $buckets );
+		$locks = array();
+		foreach ( $keys as $key ) {
+			$locks[] = $key . ':lock';
 		}
-		$next = $decide( array_map( 'intval', $row ) );
-		if ( null !== $next && false === $wpdb->query( $wpdb->prepare( 'UPDATE ' . self::table() . ' SET minute_index = %d, minute_count = %d, hour_count = %d WHERE bucket = %s', $next[0], $next[1], $next[2], $id ) ) ) {
-			$wpdb->query( 'ROLLBACK' );
-			return;
+		sort( $locks, SORT_STRING ); // One order for every process, so two decisions never wait on each other.
+		self::lock_all( $locks );
+		try {
+			$stored = array();
+			foreach ( $keys as $key ) {
+				$stored[] = Rate_Windows::counters( apcu_fetch( $key ) );
+			}
+			$next = $decide( $stored );
+			if ( null !== $next ) {
+				foreach ( $keys as $i => $key ) {
+					apcu_store( $key, $next[ $i ], self::APCU_TTL );
+				}
+			}
+		} finally {
+			foreach ( array_reverse( $locks ) as $lock ) {
+				self::unlock( $lock );
+			}
 		}
-		$wpdb->query( 'COMMIT' );
+	}
+
+	/** The APCu key of a bucket's counters; its lock is this key followed by ":lock". */
+	private static function apcu_key( string $bucket ): string {
+		return Fallback::APCU_PREFIX . 'rate:' . hash( 'sha256', $bucket );
 	}
 
 	// ---------------------------------------------------------------- the APCu lock
@@ -247,28 +219,60 @@ final class Rate_Store {
 				}
 			}
 		}
-		self::$held_lock = $lock;
+		self::$held_locks[ $lock ] = true;
 		if ( ! self::$release_registered ) {
 			self::$release_registered = true;
-			register_shutdown_function( array( self::class, 'release_held_lock' ) );
+			register_shutdown_function( array( self::class, 'release_held_locks' ) );
 		}
-	}
-
-	/** Releases the APCu lock $lock, which this process holds. */
-	private static function unlock( string $lock ): void {
-		self::$held_lock = null;
-		apcu_delete( $lock ); // No one takes over a live owner's lock, so it is still this process's.
 	}
 
 	/**
-	 * At shutdown: releases the lock a fatal error left held (the process
+	 * Takes every APCu lock of $locks, in that order (the callers sort them).
+	 * Where locks expire (see the class comment), starts over when an earlier
+	 * one expired while a later one was awaited.
+	 *
+	 * @param list<string> $locks
+	 */
+	private static function lock_all( array $locks ): void {
+		while ( true ) {
+			foreach ( $locks as $lock ) {
+				self::lock( $lock );
+			}
+			if ( 0 === self::$lock_ttl || count( $locks ) < 2 ) {
+				return;
+			}
+			$lost = false;
+			foreach ( $locks as $lock ) {
+				$lost = $lost || apcu_fetch( $lock ) !== self::$lock_owner;
+			}
+			if ( ! $lost ) {
+				return;
+			}
+			foreach ( array_reverse( $locks ) as $lock ) {
+				self::unlock( $lock );
+			}
+		}
+	}
+
+	/** Releases the APCu lock $lock, which this process holds (or held until it expired). */
+	private static function unlock( string $lock ): void {
+		unset( self::$held_locks[ $lock ] );
+		if ( 0 === self::$lock_ttl || apcu_fetch( $lock ) === self::$lock_owner ) {
+			apcu_delete( $lock ); // No one takes over a live owner's lock, so it is still this process's.
+		}
+	}
+
+	/**
+	 * At shutdown: releases the locks a fatal error left held (the process
 	 * lives on, so no waiter could ever prove it dead).
 	 */
-	public static function release_held_lock(): void {
-		if ( null !== self::$held_lock && apcu_fetch( self::$held_lock ) === self::$lock_owner ) {
-			apcu_delete( self::$held_lock );
+	public static function release_held_locks(): void {
+		foreach ( array_keys( self::$held_locks ) as $lock ) {
+			if ( apcu_fetch( $lock ) === self::$lock_owner ) {
+				apcu_delete( $lock );
+			}
 		}
-		self::$held_lock = null;
+		self::$held_locks = array();
 	}
 
 	/** This process's lock value (see the class comment), made once per process. */

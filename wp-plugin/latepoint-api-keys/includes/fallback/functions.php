@@ -31,7 +31,9 @@ namespace {
 	use LatePointApi\Fallback\Fallback;
 
 	require_once __DIR__ . '/class-fallback.php';
+	require_once __DIR__ . '/class-rate-windows.php';
 	require_once __DIR__ . '/class-rate-store.php';
+	require_once __DIR__ . '/class-rate-database.php';
 
 	if ( ! function_exists( 'lpapi_key_generate' ) ) {
 		function lpapi_key_generate( string $environment ): array {
@@ -48,6 +50,9 @@ namespace {
 		}
 		function lpapi_rate_hit( string $bucket, int $per_minute, int $per_hour, int $cost = 1 ): array {
 			return Fallback::rate_hit( $bucket, $per_minute, $per_hour, $cost );
+		}
+		function lpapi_rate_hit_many( array $buckets, int $cost = 1 ): array {
+			return Fallback::rate_hit_many( $buckets, $cost );
 		}
 		function lpapi_rate_peek( string $bucket, int $per_minute, int $per_hour ): array {
 			return Fallback::rate_peek( $bucket, $per_minute, $per_hour );

@@ -72,7 +72,8 @@ final class Core {
 	 * @param list<array<string, mixed>> $buckets
 	 */
 	public static function rate_hit_many( array $buckets, int $cost = 1 ): array {
-		if ( self::native_rate() ) {
+		// An extension older than the plugin has no lpapi_rate_hit_many(): the plugin's own then decides.
+		if ( self::native_rate() && function_exists( 'lpapi_rate_hit_many' ) ) {
 			try {
 				return \lpapi_rate_hit_many( $buckets, $cost );
 			} catch ( SharedMemoryException $e ) {
