@@ -147,23 +147,23 @@ impl Limits {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] naming `field(window)` when a limit is below
-    /// 1 or above `u32::MAX`, or naming `what` when no limit is set.
+    /// 1 or above `u32::MAX`, or naming `what()` when no limit is set (both
+    /// are called only to make the message).
     pub fn new(
         per_minute: Option<i64>,
         per_hour: Option<i64>,
         per_day: Option<i64>,
-        what: &str,
+        what: &dyn Fn() -> String,
         field: &dyn Fn(&str) -> String,
     ) -> Result<Self, Error> {
         let mut limits = [None; 3];
         for (window, value) in Window::ALL.into_iter().zip([per_minute, per_hour, per_day]) {
-            let name = format!("per_{}", window.name());
             limits[window.slot()] = value
                 .map(|v| {
                     positive_u32(v).ok_or_else(|| {
                         Error::InvalidArgument(format!(
                             "{} must be null or an integer between 1 and {}",
-                            field(&name),
+                            field(&format!("per_{}", window.name())),
                             u32::MAX
                         ))
                     })
@@ -172,7 +172,8 @@ impl Limits {
         }
         if limits.iter().all(Option::is_none) {
             return Err(Error::InvalidArgument(format!(
-                "{what} sets no limit (per_minute, per_hour or per_day)"
+                "{} sets no limit (per_minute, per_hour or per_day)",
+                what()
             )));
         }
         Ok(Self(limits))

@@ -264,11 +264,14 @@ fn buckets_do_not_share_counters() {
 const MIDNIGHT: u64 = HOUR + 10 * 3600;
 
 fn day(limit: i64) -> Limits {
-    Limits::new(None, None, Some(limit), "day", &|f| f.to_owned()).expect("limits")
+    Limits::new(None, None, Some(limit), &|| "day".to_owned(), &|f| {
+        f.to_owned()
+    })
+    .expect("limits")
 }
 
 fn limits(minute: Option<i64>, hour: Option<i64>, day: Option<i64>) -> Limits {
-    Limits::new(minute, hour, day, "test", &|f| f.to_owned()).expect("limits")
+    Limits::new(minute, hour, day, &|| "test".to_owned(), &|f| f.to_owned()).expect("limits")
 }
 
 #[test]

@@ -114,11 +114,12 @@ pub const MAX_BUCKETS: usize = 8;
 /// The fields a bucket entry may have.
 const BUCKET_FIELDS: [&str; 4] = ["bucket", "per_minute", "per_hour", "per_day"];
 
-/// The `$buckets` argument of `lpapi_rate_hit_many()`: names and limits.
+/// The `$buckets` argument of `lpapi_rate_hit_many()`: names (borrowed from
+/// the PHP strings) and limits.
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] naming the field, as php-stubs/lpapi.php lists.
-pub fn buckets(list: &ZendHashTable, max_name: usize) -> PhpResult<Vec<(Vec<u8>, Limits)>> {
+pub fn buckets(list: &ZendHashTable, max_name: usize) -> PhpResult<Vec<(&[u8], Limits)>> {
     let not_a_list = || {
         Error::InvalidArgument(format!(
             "buckets must be a list of 1 to {MAX_BUCKETS} buckets"
@@ -127,46 +128,46 @@ pub fn buckets(list: &ZendHashTable, max_name: usize) -> PhpResult<Vec<(Vec<u8>,
     if list.is_empty() || list.len() > MAX_BUCKETS {
         return Err(not_a_list());
     }
-    let mut out: Vec<(Vec<u8>, Limits)> = Vec::with_capacity(list.len());
+    let mut out: Vec<(&[u8], Limits)> = Vec::with_capacity(list.len());
     let mut entries = list.iter();
     let mut position: i64 = 0;
     while let Some((key, zval)) = entries.next_zval() {
         if key.long() != Some(position) {
             return Err(not_a_list());
         }
-        let at = format!("buckets[{position}]");
+        // Made only for an error message: the hot path allocates nothing here.
+        let at = || format!("buckets[{position}]");
         let entry = zval
             .dereference()
             .array()
-            .ok_or_else(|| Error::InvalidArgument(format!("{at} must be an array")))?;
+            .ok_or_else(|| Error::InvalidArgument(format!("{} must be an array", at())))?;
         let mut fields: [Option<&Zval>; 4] = [None; 4];
         let mut items = entry.iter();
         while let Some((name, value)) = items.next_zval() {
-            let name = name
-                .str()
-                .map(str::to_owned)
-                .or_else(|| name.long().map(|i| i.to_string()));
             let slot = name
-                .as_deref()
+                .str()
                 .and_then(|n| BUCKET_FIELDS.iter().position(|f| *f == n))
                 .ok_or_else(|| {
-                    Error::InvalidArgument(format!(
-                        "{at} has an unknown field \"{}\"",
-                        name.as_deref().unwrap_or("?")
-                    ))
+                    let shown = name
+                        .str()
+                        .map(str::to_owned)
+                        .or_else(|| name.long().map(|i| i.to_string()))
+                        .unwrap_or_else(|| "?".to_owned());
+                    Error::InvalidArgument(format!("{} has an unknown field \"{shown}\"", at()))
                 })?;
             fields[slot] = Some(value.dereference());
         }
-        let name = fields[0]
+        let name: &[u8] = fields[0]
             .and_then(|z| z.zend_str())
-            .map(|s| s.as_bytes().to_vec())
+            .map(ext_php_rs::types::ZendStr::as_bytes)
             .filter(|n| !n.is_empty() && n.len() <= max_name)
             .ok_or_else(|| {
                 Error::InvalidArgument(format!(
-                    "{at}[bucket] must be a string of 1 to {max_name} bytes"
+                    "{}[bucket] must be a string of 1 to {max_name} bytes",
+                    at()
                 ))
             })?;
-        let field = |name: &str| format!("{at}[{name}]");
+        let field = |name: &str| format!("{}[{name}]", at());
         let mut limits = [None; 3];
         for (i, value) in fields[1..].iter().enumerate() {
             limits[i] = match value {
@@ -185,7 +186,8 @@ pub fn buckets(list: &ZendHashTable, max_name: usize) -> PhpResult<Vec<(Vec<u8>,
         let limits = Limits::new(limits[0], limits[1], limits[2], &at, &field)?;
         if let Some(earlier) = out.iter().position(|(n, _)| *n == name) {
             return Err(Error::InvalidArgument(format!(
-                "{at}[bucket] repeats buckets[{earlier}][bucket]"
+                "{}[bucket] repeats buckets[{earlier}][bucket]",
+                at()
             )));
         }
         out.push((name, limits));

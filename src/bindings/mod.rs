@@ -101,8 +101,7 @@ pub fn lpapi_rate_hit(
 pub fn lpapi_rate_hit_many(buckets: &ZendHashTable, cost: Int) -> PhpResult<ZBox<ZendHashTable>> {
     let buckets = convert::buckets(buckets, MAX_BUCKET_LEN)?;
     let cost = ratelimit::cost(cost.0)?;
-    let named: Vec<(&[u8], Limits)> = buckets.iter().map(|(n, l)| (n.as_slice(), *l)).collect();
-    let decision = limiter()?.hit_many(&named, cost)?;
+    let decision = limiter()?.hit_many(&buckets, cost)?;
     Ok(convert::decision_many(&decision))
 }
 
