@@ -61,7 +61,7 @@ test('a valid key reads /me through X-API-Key and through Authorization: Bearer'
     assert.equal(res.json.data.name, 'me');
     assert.equal(res.json.data.environment, 'live');
     assert.deepEqual(res.json.data.permissions, ['agents:read', 'services:read']);
-    assert.deepEqual(res.json.data.limits, { per_minute: 30, per_hour: 3600 });
+    assert.deepEqual(res.json.data.limits, { per_minute: 30, per_hour: 3600, per_day: null, operations: {} });
     assert.equal(res.json.data.expires_at, null);
     assert.match(res.headers.get('x-request-id'), /^req_/);
     assertRateHeaders(res, { per_minute: 30, per_hour: 3600 });

@@ -537,6 +537,70 @@ test('the Settings tab saves a value and shows a field error for an invalid one'
   assert.equal(wpPhp(`echo \\LatePointApi\\Support\\Settings::get('retention_days');`).trim(), newRetention, 'nothing saved');
 });
 
+test('generate: a per-day limit and an operation limit go onto the key, and its Usage view shows them', async (t) => {
+  const { p: page } = await loggedIn(t);
+  const tag = tagOf('limits');
+  await openTab(page, 'generate');
+  const rows = page.locator('table.lpapi-operation-limits[data-field=operation_limits] tbody tr');
+  assert.deepEqual(await rows.locator('th code').allTextContents(), ['bookings:create', 'bookings:update', 'bookings:delete', 'customers:create', 'customers:update', 'customers:delete']);
+  await page.locator('.lpapi-preset', { hasText: 'Booking widget' }).click();
+  await page.locator('#lpapi-name').fill(`limits ${tag}`);
+  await page.locator('input[name=rate_limit_per_day]').fill('500');
+  await page.locator('input[name="operation_limits[bookings:create][per_minute]"]').fill('30');
+  await page.locator('input[name="operation_limits[bookings:create][per_day]"]').fill('100');
+  const { key } = await submitGenerate(page);
+  const made = await keysNamed(tag);
+  assert.equal(made.length, 1);
+  assert.equal(made[0].rate_limit_per_day, 500);
+  // Only the filled row: every other operation keeps its default.
+  assert.deepEqual(made[0].operation_limits, { 'bookings:create': { per_minute: 30, per_hour: null, per_day: 100 } });
+  assert.deepEqual(made[0].limits.operations['bookings:create'], { per_minute: 30, per_hour: null, per_day: 100 });
+  const me = await request('/me', { key });
+  assert.equal(me.status, 200, me.text);
+  assert.equal(me.json.data.limits.per_day, 500);
+  assert.deepEqual(me.json.data.limits.operations['bookings:create'], { per_minute: 30, per_hour: null, per_day: 100 });
+
+  await openTab(page, 'keys', `&view=usage&key=${made[0].id}`);
+  assert.match(await page.locator('.lpapi-limits').textContent(), /^limits \d+\/min, \d+\/hour, 500\/day · bookings:create 30\/min, 100\/day/);
+  await page.screenshot({ path: `${SHOTS}/usage-limits.png`, fullPage: true });
+  await revokeKey(made[0].id);
+});
+
+test('the Settings tab saves the per-day defaults and a default operation limit, and refuses a bad one by its field', async (t) => {
+  const savedSettings = wpPhp(`echo wp_json_encode(get_option('lpapi_settings', []));`);
+  t.after(() => {
+    wpPhp(`update_option('lpapi_settings', json_decode(${JSON.stringify(savedSettings.trim())}, true));`);
+  });
+  const { p: page } = await loggedIn(t);
+  await openTab(page, 'settings');
+  await page.locator('input[name=key_cap]').fill('10000');
+  await page.locator('input[name=live_per_day]').fill('');
+  await page.locator('input[name=test_per_day]').fill('2500');
+  await page.locator('input[name="live_operation_limits[customers:create][per_hour]"]').fill('40');
+  await Promise.all([page.waitForURL(/done=settings_saved/), page.locator('#submit').click()]);
+  await page.locator('.notice-success', { hasText: 'Settings saved.' }).waitFor();
+  const stored = JSON.parse(wpPhp(`echo wp_json_encode(\\LatePointApi\\Support\\Settings::all());`));
+  assert.equal(stored.live_per_day, 0, 'empty: no daily limit');
+  assert.equal(stored.test_per_day, 2500);
+  assert.deepEqual(stored.live_operation_limits, { 'customers:create': { per_minute: null, per_hour: 40, per_day: null } });
+  assert.equal(await page.locator('input[name=live_per_day]').inputValue(), '');
+  assert.equal(await page.locator('input[name="live_operation_limits[customers:create][per_hour]"]').inputValue(), '40');
+  // The Generate tab shows the defaults.
+  await openTab(page, 'generate');
+  assert.match(await page.locator('table.lpapi-operation-limits tr', { has: page.locator('code', { hasText: 'customers:create' }) }).textContent(), /live: 40\/hour; test: no limit/);
+
+  await openTab(page, 'settings');
+  const cell = page.locator('input[name="test_operation_limits[bookings:delete][per_minute]"]');
+  await cell.evaluate((el) => { el.form.noValidate = true; });
+  await cell.fill('0');
+  await Promise.all([page.waitForLoadState('load'), page.waitForURL((u) => !u.search.includes('done=')), page.locator('#submit').click()]);
+  const error = page.locator('table.lpapi-operation-limits[data-field=test_operation_limits] ~ .lpapi-field-error');
+  await error.waitFor();
+  assert.match(await error.textContent(), /^test_operation_limits\.bookings:delete\.per_minute: must be a whole number from 1/);
+  assert.equal(await cell.inputValue(), '0', 'the form keeps what was typed');
+  assert.equal(wpPhp(`echo wp_json_encode(\\LatePointApi\\Support\\Settings::get('test_operation_limits'));`).trim(), '[]', 'nothing saved');
+});
+
 test('without JavaScript, a key can still be generated (shown once) and revoked', async (t) => {
   const { p } = await loggedIn(t, { javaScriptEnabled: false });
   const name = `no-js ${tagOf('no-js')}`;

@@ -217,8 +217,15 @@ test('writes (bookings, customers, keys) answer what the document says', async (
   const customer = await writeConforms('POST', '/customers', '/customers', { first_name: 'Wc', last_name: `Fields${RUN}`, email: `wc.${RUN}@example.com` }, { withKey: writer });
   await writeConforms('PATCH', '/customers/{id}', `/customers/${customer.data.id}`, { phone: '+44 20 7946 0000' }, { withKey: writer });
   await writeConforms('DELETE', '/customers/{id}', `/customers/${customer.data.id}`, undefined, { withKey: writer });
-  const k = await writeConforms('POST', '/keys', '/keys', { name: `fields made ${RUN}`, permissions: ['bookings:read'] }, { admin: true });
-  await writeConforms('PATCH', '/keys/{id}', `/keys/${k.data.id}`, { description: 'checked' }, { admin: true });
+  const k = await writeConforms('POST', '/keys', '/keys', {
+    name: `fields made ${RUN}`, permissions: ['bookings:read'], rate_limit_per_day: 500,
+    operation_limits: { 'bookings:create': { per_minute: 30, per_day: 100 }, 'customers:delete': null },
+  }, { admin: true });
+  assert.deepEqual(k.data.operation_limits, { 'bookings:create': { per_minute: 30, per_hour: null, per_day: 100 }, 'customers:delete': null });
+  assert.deepEqual(k.data.limits.operations['bookings:create'], { per_minute: 30, per_hour: null, per_day: 100 });
+  await conforms('/keys/{id}', `/keys/${k.data.id}`, { admin: true });
+  const patched = await writeConforms('PATCH', '/keys/{id}', `/keys/${k.data.id}`, { description: 'checked', operation_limits: {} }, { admin: true });
+  assert.deepEqual(patched.data.operation_limits, {}, 'an empty map is an object');
   await writeConforms('POST', '/keys/{id}/disable', `/keys/${k.data.id}/disable`, {}, { admin: true });
   await writeConforms('POST', '/keys/{id}/enable', `/keys/${k.data.id}/enable`, {}, { admin: true });
   const rotated = await writeConforms('POST', '/keys/{id}/rotate', `/keys/${k.data.id}/rotate`, {}, { admin: true });

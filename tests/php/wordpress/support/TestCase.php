@@ -105,6 +105,9 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 		$id      = (int) $created['record']['id'];
 		// Counters of an id a test used before (the tables may have been rebuilt) must not leak in.
 		Core::rate_reset(Key_Format::rate_bucket($id));
+		foreach (\LatePointApi\Keys\Key_Limits::operations() as $operation) {
+			Core::rate_reset(Key_Format::operation_bucket($id, $operation));
+		}
 		return array('id' => $id, 'key' => $created['key'], 'record' => $created['record']);
 	}
 
@@ -260,12 +263,12 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 	}
 
 	/** The docs/api.md headers, consistent with the limits and with each other. */
-	protected function assertRateHeaders(Response $r, int $per_minute, int $per_hour): void {
+	protected function assertRateHeaders(Response $r, int $per_minute, int $per_hour, ?int $per_day = null): void {
 		$now = time();
 		foreach (array('X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'RateLimit', 'RateLimit-Policy') as $name) {
 			$this->assertNotNull($r->header($name), "{$name} missing on " . $r->describe());
 		}
-		$this->assertSame(sprintf('"minute";q=%d;w=60, "hour";q=%d;w=3600', $per_minute, $per_hour), $r->header('RateLimit-Policy'));
+		$this->assertSame(sprintf('"minute";q=%d;w=60, "hour";q=%d;w=3600', $per_minute, $per_hour) . ( null === $per_day ? '' : sprintf(', "day";q=%d;w=86400', $per_day) ), $r->header('RateLimit-Policy'));
 		$limit     = (int) $r->header('X-RateLimit-Limit');
 		$remaining = (int) $r->header('X-RateLimit-Remaining');
 		$reset     = (int) $r->header('X-RateLimit-Reset');

@@ -210,7 +210,7 @@ final class AuthErrorsTest extends TestCase {
 		$this->assertSame(self::NAME_PREFIX . 'describe me', $data['name']);
 		$this->assertSame('test', $data['environment']);
 		$this->assertSame(array('agents:read', 'services:read'), $data['permissions'], 'canonical order');
-		$this->assertSame(array('per_minute' => 30, 'per_hour' => 1000), $data['limits'], 'own minute limit, the test default per hour');
+		$this->assertSame(array('per_minute' => 30, 'per_hour' => 1000, 'per_day' => 10000, 'operations' => array()), $data['limits'], 'own minute limit, the test defaults per hour and day');
 		$this->assertSame($k['record']['expires_at'], $data['expires_at']);
 		$this->assertSame(substr($k['key'], 0, 12), $data['prefix']);
 		$this->assertSame(substr($k['key'], -4), $data['last4']);

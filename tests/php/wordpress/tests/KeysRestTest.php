@@ -49,7 +49,7 @@ final class KeysRestTest extends TestCase {
 		$this->assertSame(substr($data['key'], 0, 12), $data['prefix']);
 		$this->assertSame(substr($data['key'], -4), $data['last4']);
 		$this->assertSame(array('agents:read', 'services:read'), $data['permissions']);
-		$this->assertSame(array('per_minute' => 12, 'per_hour' => 1000), $data['limits']);
+		$this->assertSame(array('per_minute' => 12, 'per_hour' => 1000, 'per_day' => 10000, 'operations' => array()), $data['limits']);
 		$this->assertSame($this->admin(), $data['created_by']);
 		$this->assertArrayNotHasKey('key_hash', $data);
 		$this->assertNull($r->header('X-RateLimit-Limit'), 'admin routes are not rate limited by key');

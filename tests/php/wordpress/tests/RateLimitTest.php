@@ -70,7 +70,7 @@ final class RateLimitTest extends TestCase {
 			$this->assertLessThanOrEqual(60, $retry);
 			$this->assertEqualsWithDelta((int) $r->header('X-RateLimit-Reset') - time(), $retry, 1);
 			$this->assertSame(
-				array('limit' => 3, 'remaining' => 0, 'reset' => (int) $r->header('X-RateLimit-Reset'), 'retry_after' => $retry),
+				array('limit' => 3, 'remaining' => 0, 'reset' => (int) $r->header('X-RateLimit-Reset'), 'retry_after' => $retry, 'policy' => 'minute', 'window' => 'minute', 'operation' => null),
 				$r->data['error']['details']
 			);
 			$this->assertStringContainsString((string) $retry, $r->data['error']['message']);
@@ -136,14 +136,14 @@ final class RateLimitTest extends TestCase {
 		$test = $this->createKey(array('name' => 'test defaults', 'environment' => 'test'));
 		$own  = $this->createKey(array('name' => 'own limits', 'rate_limit_per_minute' => 7, 'rate_limit_per_hour' => 70));
 		$this->assertRateHeaders($this->api('GET', '/me', array('key' => $live['key'])), 60, 3600);
-		$this->assertRateHeaders($this->api('GET', '/me', array('key' => $test['key'])), 100, 1000);
+		$this->assertRateHeaders($this->api('GET', '/me', array('key' => $test['key'])), 100, 1000, 10000);
 
 		$this->updateSettings(array('live_per_minute' => 11, 'live_per_hour' => 222, 'test_per_minute' => 33, 'test_per_hour' => 444));
 		$r = $this->api('GET', '/me', array('key' => $live['key']));
 		$this->assertRateHeaders($r, 11, 222);
-		$this->assertSame(array('per_minute' => 11, 'per_hour' => 222), $r->data['data']['limits']);
+		$this->assertSame(array('per_minute' => 11, 'per_hour' => 222, 'per_day' => null, 'operations' => array()), $r->data['data']['limits']);
 		$this->assertSame('9', $r->header('X-RateLimit-Remaining'), 'two requests in this minute, of 11');
-		$this->assertRateHeaders($this->api('GET', '/me', array('key' => $test['key'])), 33, 444);
+		$this->assertRateHeaders($this->api('GET', '/me', array('key' => $test['key'])), 33, 444, 10000);
 		$this->assertRateHeaders($this->api('GET', '/me', array('key' => $own['key'])), 7, 70);
 	}
 

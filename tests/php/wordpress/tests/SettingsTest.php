@@ -15,16 +15,22 @@ final class SettingsTest extends TestCase {
 	public function test_defaults_apply_when_nothing_is_stored(): void {
 		delete_option(Settings::OPTION);
 		$this->assertSame(array(
-			'live_per_minute' => 60,
-			'live_per_hour'   => 3600,
-			'test_per_minute' => 100,
-			'test_per_hour'   => 1000,
-			'retention_days'  => 90,
-			'key_cap'         => 50,
-			'trusted_proxies' => array(),
+			'live_per_minute'       => 60,
+			'live_per_hour'         => 3600,
+			'live_per_day'          => 0,
+			'test_per_minute'       => 100,
+			'test_per_hour'         => 1000,
+			'test_per_day'          => 10000,
+			'live_operation_limits' => array(),
+			'test_operation_limits' => array(),
+			'retention_days'        => 90,
+			'key_cap'               => 50,
+			'trusted_proxies'       => array(),
 		), Settings::all());
 		$this->assertSame(array(60, 3600), Settings::default_limits('live'));
 		$this->assertSame(array(100, 1000), Settings::default_limits('test'));
+		$this->assertSame(array('per_minute' => 60, 'per_hour' => 3600, 'per_day' => null, 'operations' => array()), Settings::environment_limits('live'));
+		$this->assertSame(array('per_minute' => 100, 'per_hour' => 1000, 'per_day' => 10000, 'operations' => array()), Settings::environment_limits('test'));
 		$this->assertNull(Settings::get('nonexistent'));
 	}
 

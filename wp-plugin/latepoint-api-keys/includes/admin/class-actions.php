@@ -90,8 +90,13 @@ final class Actions {
 			'allowed_ips'     => isset( $_POST['allowed_ips'] ) ? sanitize_textarea_field( wp_unslash( $_POST['allowed_ips'] ) ) : '',
 			'allowed_origins' => isset( $_POST['allowed_origins'] ) ? sanitize_textarea_field( wp_unslash( $_POST['allowed_origins'] ) ) : '',
 		);
-		foreach ( array( 'rate_limit_per_minute', 'rate_limit_per_hour' ) as $field ) {
+		foreach ( array( 'rate_limit_per_minute', 'rate_limit_per_hour', 'rate_limit_per_day' ) as $field ) {
 			$input[ $field ] = isset( $_POST[ $field ] ) ? sanitize_text_field( wp_unslash( $_POST[ $field ] ) ) : '';
+		}
+		// Only the rows filled in: no row at all is the environment's defaults (null).
+		$operations = Limit_Fields::read( isset( $_POST['operation_limits'] ) ? wp_unslash( $_POST['operation_limits'] ) : array() );
+		if ( $operations ) {
+			$input['operation_limits'] = $operations;
 		}
 		$expiry          = isset( $_POST['expiry'] ) ? sanitize_key( wp_unslash( $_POST['expiry'] ) ) : 'default';
 		$date            = isset( $_POST['expiry_date'] ) ? sanitize_text_field( wp_unslash( $_POST['expiry_date'] ) ) : '';
@@ -137,8 +142,15 @@ final class Actions {
 
 	public static function save_settings(): void {
 		$input = array();
-		foreach ( array( 'live_per_minute', 'live_per_hour', 'test_per_minute', 'test_per_hour', 'retention_days', 'key_cap' ) as $field ) {
+		foreach ( array( 'live_per_minute', 'live_per_hour', 'live_per_day', 'test_per_minute', 'test_per_hour', 'test_per_day', 'retention_days', 'key_cap' ) as $field ) {
 			$input[ $field ] = isset( $_POST[ $field ] ) ? sanitize_text_field( wp_unslash( $_POST[ $field ] ) ) : '';
+		}
+		foreach ( array( 'live_per_day', 'test_per_day' ) as $field ) {
+			// Empty: no daily limit.
+			$input[ $field ] = '' === trim( $input[ $field ] ) ? '0' : $input[ $field ];
+		}
+		foreach ( array( 'live_operation_limits', 'test_operation_limits' ) as $field ) {
+			$input[ $field ] = Limit_Fields::read( isset( $_POST[ $field ] ) ? wp_unslash( $_POST[ $field ] ) : array() );
 		}
 		$input['trusted_proxies'] = isset( $_POST['trusted_proxies'] ) ? sanitize_textarea_field( wp_unslash( $_POST['trusted_proxies'] ) ) : '';
 		self::$submitted          = $input;

@@ -18,12 +18,10 @@ defined( 'ABSPATH' ) || exit;
 final class Generate_Tab {
 
 	public static function render_generate(): void {
-		$s               = Actions::$submitted;
-		$presets         = Permissions::presets();
-		$chosen          = $s['permissions'] ?? $presets['read_only']['permissions'];
-		$env             = $s['environment'] ?? 'live';
-		list( $lm, $lh ) = Settings::default_limits( 'live' );
-		list( $tm, $th ) = Settings::default_limits( 'test' );
+		$s       = Actions::$submitted;
+		$presets = Permissions::presets();
+		$chosen  = $s['permissions'] ?? $presets['read_only']['permissions'];
+		$env     = $s['environment'] ?? 'live';
 		echo '<form method="post" action="' . esc_url( Admin_Page::url( array( 'tab' => 'generate' ) ) ) . '" class="lpapi-generate">';
 		wp_nonce_field( Admin_Page::NONCE );
 		echo '<input type="hidden" name="lpapi_action" value="generate"><input type="hidden" name="form_token" value="' . esc_attr( Actions::new_form_token() ) . '">';
@@ -76,12 +74,24 @@ final class Generate_Tab {
 		Admin_Page::row( 'expires_at', __( 'Expires', 'latepoint-api-keys' ), $select );
 		Admin_Page::row( 'allowed_ips', __( 'Allowed IPs', 'latepoint-api-keys' ), '<textarea name="allowed_ips" class="large-text code" rows="2" placeholder="203.0.113.7, 198.51.100.0/24, 2001:db8::/32">' . esc_textarea( is_array( $s['allowed_ips'] ?? '' ) ? implode( "\n", $s['allowed_ips'] ) : ( $s['allowed_ips'] ?? '' ) ) . '</textarea><p class="description">' . esc_html__( 'IPv4 or IPv6 addresses or CIDR ranges, one per line. Empty: any address.', 'latepoint-api-keys' ) . '</p>' );
 		Admin_Page::row( 'allowed_origins', __( 'Allowed origins', 'latepoint-api-keys' ), '<textarea name="allowed_origins" class="large-text code" rows="2" placeholder="https://shop.example.com">' . esc_textarea( is_array( $s['allowed_origins'] ?? '' ) ? implode( "\n", $s['allowed_origins'] ) : ( $s['allowed_origins'] ?? '' ) ) . '</textarea><p class="description">' . esc_html__( 'For keys used from web pages: requests whose Origin header is not listed are refused. Empty: any origin.', 'latepoint-api-keys' ) . '</p>' );
-		/* translators: 1: live per minute, 2: live per hour, 3: test per minute, 4: test per hour */
-		$defaults = sprintf( __( 'Empty: the defaults (live %1$d/min and %2$d/hour; test %3$d/min and %4$d/hour).', 'latepoint-api-keys' ), $lm, $lh, $tm, $th );
+		$live = Settings::environment_limits( 'live' );
+		$test = Settings::environment_limits( 'test' );
+		$day  = static fn ( ?int $limit ): string => null === $limit ? __( 'no daily limit', 'latepoint-api-keys' ) : sprintf( /* translators: %d: requests per day */ __( '%d/day', 'latepoint-api-keys' ), $limit );
+		/* translators: 1: live per minute, 2: live per hour, 3: live per day, 4: test per minute, 5: test per hour, 6: test per day */
+		$defaults = sprintf( __( 'Empty: the defaults (live %1$d/min, %2$d/hour, %3$s; test %4$d/min, %5$d/hour, %6$s).', 'latepoint-api-keys' ), $live['per_minute'], $live['per_hour'], $day( $live['per_day'] ), $test['per_minute'], $test['per_hour'], $day( $test['per_day'] ) );
+		$inputs   = '';
+		foreach ( Limit_Fields::windows() as $window => $label ) {
+			$field   = 'rate_limit_' . $window;
+			$inputs .= '<label><input type="number" min="1" name="' . esc_attr( $field ) . '" class="small-text" value="' . esc_attr( (string) ( $s[ $field ] ?? '' ) ) . '"> ' . esc_html( $label ) . '</label> ';
+		}
+		foreach ( array( 'rate_limit_per_hour', 'rate_limit_per_day' ) as $field ) {
+			$inputs .= isset( Actions::$field_errors[ $field ] ) ? '<p class="lpapi-field-error">' . esc_html( Actions::$field_errors[ $field ] ) . '</p>' : '';
+		}
+		Admin_Page::row( 'rate_limit_per_minute', __( 'Custom limits', 'latepoint-api-keys' ), $inputs . '<p class="description">' . esc_html( $defaults ) . '</p>' );
 		Admin_Page::row(
-			'rate_limit_per_minute',
-			__( 'Custom limits', 'latepoint-api-keys' ),
-			'<label><input type="number" min="1" name="rate_limit_per_minute" class="small-text" value="' . esc_attr( (string) ( $s['rate_limit_per_minute'] ?? '' ) ) . '"> ' . esc_html__( 'per minute', 'latepoint-api-keys' ) . '</label> <label><input type="number" min="1" name="rate_limit_per_hour" class="small-text" value="' . esc_attr( (string) ( $s['rate_limit_per_hour'] ?? '' ) ) . '"> ' . esc_html__( 'per hour', 'latepoint-api-keys' ) . '</label>' . ( isset( Actions::$field_errors['rate_limit_per_hour'] ) ? '<p class="lpapi-field-error">' . esc_html( Actions::$field_errors['rate_limit_per_hour'] ) . '</p>' : '' ) . '<p class="description">' . esc_html( $defaults ) . '</p>'
+			'operation_limits_table',
+			__( 'Operation limits', 'latepoint-api-keys' ),
+			Limit_Fields::table( 'operation_limits', is_array( $s['operation_limits'] ?? null ) ? $s['operation_limits'] : array(), Limit_Fields::defaults_column( $live, $test ) ) . '<p class="description">' . esc_html__( 'Limits of a write operation on its own, beside the key\'s overall limits. A row left empty keeps the default for that operation; a filled row replaces it (its empty cells: no limit in that window).', 'latepoint-api-keys' ) . '</p>'
 		);
 		echo '</table>';
 		submit_button( __( 'Generate key', 'latepoint-api-keys' ), 'primary', 'submit', true, array( 'id' => 'lpapi-generate-submit' ) );

@@ -25,8 +25,18 @@ final class Usage_Chart {
 		/* translators: %s: key name */
 		echo '<h2>' . esc_html( sprintf( __( 'Usage of “%s”, last 30 days', 'latepoint-api-keys' ), $key['name'] ) ) . '</h2>';
 		echo '<p><code>' . esc_html( $key['display'] ) . '</code> · ' . esc_html( Permissions::summary( $key['permissions'] ) ) . ' · ';
-		/* translators: 1: per minute, 2: per hour */
-		echo esc_html( sprintf( __( 'limits %1$d/min, %2$d/hour', 'latepoint-api-keys' ), $key['limits']['per_minute'], $key['limits']['per_hour'] ) ) . '</p>';
+		$limits = $key['limits'];
+		if ( null === $limits['per_day'] ) {
+			/* translators: 1: per minute, 2: per hour */
+			$line = sprintf( __( 'limits %1$d/min, %2$d/hour, no daily limit', 'latepoint-api-keys' ), $limits['per_minute'], $limits['per_hour'] );
+		} else {
+			/* translators: 1: per minute, 2: per hour, 3: per day */
+			$line = sprintf( __( 'limits %1$d/min, %2$d/hour, %3$d/day', 'latepoint-api-keys' ), $limits['per_minute'], $limits['per_hour'], $limits['per_day'] );
+		}
+		foreach ( $limits['operations'] as $operation => $entry ) {
+			$line .= ' · ' . $operation . ' ' . Limit_Fields::describe( $entry );
+		}
+		echo '<span class="lpapi-limits">' . esc_html( $line ) . '</span></p>';
 		echo self::usage_svg( $series ); // phpcs:ignore LatePointApi.Security.EscapedOutput.OutputNotEscaped -- usage_svg() escapes every attribute and text it puts in the SVG.
 		$totals = array( 'requests' => 0, 'errors' => 0, 'rate_limited' => 0 );
 		foreach ( $series as $day ) {

@@ -31,7 +31,7 @@ final class Key_Service {
 	const MAX_GRACE      = 604800;
 	const TEST_KEY_DAYS  = 3;
 	const EXPIRING_DAYS  = 7;
-	const FIELDS         = array( 'name', 'description', 'environment', 'permissions', 'rate_limit_per_minute', 'rate_limit_per_hour', 'allowed_ips', 'allowed_origins', 'expires_at' );
+	const FIELDS         = array( 'name', 'description', 'environment', 'permissions', 'rate_limit_per_minute', 'rate_limit_per_hour', 'rate_limit_per_day', 'operation_limits', 'allowed_ips', 'allowed_origins', 'expires_at' );
 	const MAX_LIST_ITEMS = 100;
 
 	/**
@@ -126,7 +126,7 @@ final class Key_Service {
 		}
 		$generated = Core::key_generate( $old['environment'] );
 		$now       = self::now();
-		$copy      = array_intersect_key( $old, array_flip( array( 'name', 'description', 'environment', 'permissions', 'rate_limit_per_minute', 'rate_limit_per_hour', 'allowed_ips', 'allowed_origins', 'expires_at' ) ) );
+		$copy      = array_intersect_key( $old, array_flip( self::FIELDS ) );
 		// A disabled key was not working: rotating it must not bring it back for a grace period.
 		$grace  = 'disabled' === $old['status'] ? 0 : $grace_seconds;
 		$new_id = Key_Repository::replace(
@@ -212,6 +212,8 @@ final class Key_Service {
 			'permissions'           => self::decode_list( $row['permissions'] ),
 			'rate_limit_per_minute' => null === $row['rate_limit_per_minute'] ? null : (int) $row['rate_limit_per_minute'],
 			'rate_limit_per_hour'   => null === $row['rate_limit_per_hour'] ? null : (int) $row['rate_limit_per_hour'],
+			'rate_limit_per_day'    => isset( $row['rate_limit_per_day'] ) ? (int) $row['rate_limit_per_day'] : null,
+			'operation_limits'      => Key_Limits::decode( $row['operation_limits'] ?? null ),
 			'allowed_ips'           => self::decode_list( $row['allowed_ips'] ),
 			'allowed_origins'       => self::decode_list( $row['allowed_origins'] ),
 			'status'                => $row['status'],
@@ -220,13 +222,13 @@ final class Key_Service {
 		);
 	}
 
-	/** The limits a key gets: its own, else its environment's defaults. */
+	/**
+	 * The limits a key gets: its own, else its environment's defaults (Key_Limits::effective).
+	 *
+	 * @return array{per_minute: int, per_hour: int, per_day: ?int, operations: array<string, array{per_minute: ?int, per_hour: ?int, per_day: ?int}>}
+	 */
 	public static function effective_limits( array $record ): array {
-		list( $minute, $hour ) = Settings::default_limits( $record['environment'] );
-		return array(
-			'per_minute' => $record['rate_limit_per_minute'] ?? $minute,
-			'per_hour'   => $record['rate_limit_per_hour'] ?? $hour,
-		);
+		return Key_Limits::effective( $record );
 	}
 
 	/** The row of a key, or a Not_Found_Error. */
@@ -279,6 +281,8 @@ final class Key_Service {
 			'permissions'           => self::decode_list( $row['permissions'] ),
 			'rate_limit_per_minute' => null === $row['rate_limit_per_minute'] ? null : (int) $row['rate_limit_per_minute'],
 			'rate_limit_per_hour'   => null === $row['rate_limit_per_hour'] ? null : (int) $row['rate_limit_per_hour'],
+			'rate_limit_per_day'    => isset( $row['rate_limit_per_day'] ) ? (int) $row['rate_limit_per_day'] : null,
+			'operation_limits'      => Key_Limits::decode( $row['operation_limits'] ?? null ),
 			'allowed_ips'           => self::decode_list( $row['allowed_ips'] ),
 			'allowed_origins'       => self::decode_list( $row['allowed_origins'] ),
 			'status'                => $status,

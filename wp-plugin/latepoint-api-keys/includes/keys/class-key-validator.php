@@ -1,7 +1,8 @@
 <?php
 /**
  * The key fields' rules: what a create or an update may set, checked and
- * normalised (permissions, limits, allowlists, expiry), and their columns.
+ * normalised (permissions, limits, operation limits, allowlists, expiry),
+ * and their columns.
  *
  * @package LatePointApi
  */
@@ -79,7 +80,7 @@ final class Key_Validator {
 				$clean['permissions'] = Permissions::normalize( $permissions );
 			}
 		}
-		foreach ( array( 'rate_limit_per_minute' => Settings::MAX_PER_MINUTE, 'rate_limit_per_hour' => Settings::MAX_PER_HOUR ) as $field => $max ) {
+		foreach ( array( 'rate_limit_per_minute' => Settings::MAX_PER_MINUTE, 'rate_limit_per_hour' => Settings::MAX_PER_HOUR, 'rate_limit_per_day' => Settings::MAX_PER_DAY ) as $field => $max ) {
 			if ( ! array_key_exists( $field, $input ) ) {
 				continue;
 			}
@@ -96,6 +97,13 @@ final class Key_Validator {
 				}
 			} else {
 				$errors[ $field ] = __( 'Must be a whole number, or null for the default.', 'latepoint-api-keys' );
+			}
+		}
+		if ( array_key_exists( 'operation_limits', $input ) ) {
+			// null: the environment's defaults; else operation => limit, or null to lift that default.
+			$map = null === $input['operation_limits'] ? null : Key_Limits::validate_map( $input['operation_limits'], 'operation_limits', true, $errors );
+			if ( null === $input['operation_limits'] || null !== $map ) {
+				$clean['operation_limits'] = $map;
 			}
 		}
 		if ( array_key_exists( 'allowed_ips', $input ) ) {
@@ -195,6 +203,9 @@ final class Key_Validator {
 				case 'allowed_ips':
 				case 'allowed_origins':
 					$columns[ $name ] = wp_json_encode( array_values( $value ) );
+					break;
+				case 'operation_limits':
+					$columns[ $name ] = Key_Limits::encode( $value );
 					break;
 				case 'expires_at':
 					$columns[ $name ] = null === $value ? null : gmdate( 'Y-m-d H:i:s', $value );

@@ -14,6 +14,7 @@ use LatePointApi\Audit\Audit_Log;
 use LatePointApi\Audit\Audit_Row;
 use LatePointApi\Support\Settings;
 use LatePointApi\Audit\Log_Query;
+use LatePointApi\Keys\Key_Limits;
 use LatePointApi\Keys\Key_Service;
 use LatePointApi\Keys\Permissions;
 
@@ -156,6 +157,8 @@ final class Keys_Controller {
 			),
 			'rate_limit_per_minute' => array( 'type' => array( 'integer', 'null' ), 'minimum' => 1, 'maximum' => Settings::MAX_PER_MINUTE ),
 			'rate_limit_per_hour'   => array( 'type' => array( 'integer', 'null' ), 'minimum' => 1, 'maximum' => Settings::MAX_PER_HOUR ),
+			'rate_limit_per_day'    => array( 'type' => array( 'integer', 'null' ), 'minimum' => 1, 'maximum' => Settings::MAX_PER_DAY, 'description' => __( 'Requests per UTC day, or null for the environment\'s default.', 'latepoint-api-keys' ) ),
+			'operation_limits'      => array( 'type' => array( 'object', 'null' ), 'description' => __( 'Write operation => {per_minute, per_hour, per_day} (each a number or null), or null to lift that operation\'s default; null for the environment\'s defaults.', 'latepoint-api-keys' ) ),
 			'allowed_ips'           => array( 'type' => 'array', 'items' => array( 'type' => 'string' ), 'maxItems' => 100 ),
 			'allowed_origins'       => array( 'type' => 'array', 'items' => array( 'type' => 'string' ), 'maxItems' => 100 ),
 			'expires_at'            => array( 'type' => array( 'string', 'null' ), 'description' => __( 'ISO 8601 date-time, or null for never. Test keys default to 3 days.', 'latepoint-api-keys' ) ),
@@ -210,7 +213,11 @@ final class Keys_Controller {
 		);
 		return Args::paged_response(
 			$paging,
-			static fn ( $offset, $limit, $before ) => Key_Service::list( $filters, $offset, $limit, $before )
+			static function ( $offset, $limit, $before ) use ( $filters ) {
+				$page          = Key_Service::list( $filters, $offset, $limit, $before );
+				$page['items'] = array_map( array( Key_Limits::class, 'for_json' ), $page['items'] );
+				return $page;
+			}
 		);
 	}
 
@@ -218,7 +225,7 @@ final class Keys_Controller {
 		return Api_Response::run(
 			static function () use ( $request ) {
 				$created = Key_Service::create( Args::body( $request ), get_current_user_id() );
-				$data    = $created['record'];
+				$data    = Key_Limits::for_json( $created['record'] );
 				// The plaintext, once. It is in no log and no later response.
 				$data['key'] = $created['key'];
 				return Api_Response::success( $data, array(), 201 );
@@ -227,32 +234,32 @@ final class Keys_Controller {
 	}
 
 	public static function get_key( \WP_REST_Request $request ) {
-		return Api_Response::run( static fn () => Api_Response::success( Key_Service::get( (int) $request['id'] ) ) );
+		return Api_Response::run( static fn () => Api_Response::success( Key_Limits::for_json( Key_Service::get( (int) $request['id'] ) ) ) );
 	}
 
 	public static function update_key( \WP_REST_Request $request ) {
-		return Api_Response::run( static fn () => Api_Response::success( Key_Service::update( (int) $request['id'], Args::body( $request ), get_current_user_id() ) ) );
+		return Api_Response::run( static fn () => Api_Response::success( Key_Limits::for_json( Key_Service::update( (int) $request['id'], Args::body( $request ), get_current_user_id() ) ) ) );
 	}
 
 	public static function revoke_key( \WP_REST_Request $request ) {
-		return Api_Response::run( static fn () => Api_Response::success( Key_Service::revoke( (int) $request['id'], get_current_user_id() ) ) );
+		return Api_Response::run( static fn () => Api_Response::success( Key_Limits::for_json( Key_Service::revoke( (int) $request['id'], get_current_user_id() ) ) ) );
 	}
 
 	public static function disable_key( \WP_REST_Request $request ) {
-		return Api_Response::run( static fn () => Api_Response::success( Key_Service::disable( (int) $request['id'], get_current_user_id() ) ) );
+		return Api_Response::run( static fn () => Api_Response::success( Key_Limits::for_json( Key_Service::disable( (int) $request['id'], get_current_user_id() ) ) ) );
 	}
 
 	public static function enable_key( \WP_REST_Request $request ) {
-		return Api_Response::run( static fn () => Api_Response::success( Key_Service::enable( (int) $request['id'], get_current_user_id() ) ) );
+		return Api_Response::run( static fn () => Api_Response::success( Key_Limits::for_json( Key_Service::enable( (int) $request['id'], get_current_user_id() ) ) ) );
 	}
 
 	public static function rotate_key( \WP_REST_Request $request ) {
 		return Api_Response::run(
 			static function () use ( $request ) {
 				$rotated     = Key_Service::rotate( (int) $request['id'], (int) $request->get_param( 'grace_seconds' ), get_current_user_id() );
-				$data        = $rotated['record'];
+				$data        = Key_Limits::for_json( $rotated['record'] );
 				$data['key'] = $rotated['key'];
-				return Api_Response::success( $data, array( 'previous' => $rotated['previous'] ), 201 );
+				return Api_Response::success( $data, array( 'previous' => Key_Limits::for_json( $rotated['previous'] ) ), 201 );
 			}
 		);
 	}

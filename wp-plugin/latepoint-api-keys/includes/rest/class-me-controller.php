@@ -8,7 +8,9 @@
 
 namespace LatePointApi\Rest;
 
+use LatePointApi\Auth\Rate_Limits;
 use LatePointApi\Auth\Request_Context;
+use LatePointApi\Keys\Key_Limits;
 use LatePointApi\Keys\Key_Service;
 
 defined( 'ABSPATH' ) || exit;
@@ -36,12 +38,9 @@ final class Me_Controller {
 				'prefix'      => $key['key_prefix'],
 				'last4'       => $key['key_last4'],
 				'permissions' => $key['permissions'],
-				'limits'      => Key_Service::effective_limits( $key ),
+				'limits'      => Key_Limits::for_json( array( 'limits' => Key_Service::effective_limits( $key ) ) )['limits'],
 				'expires_at'  => null === $key['expires_at'] ? null : gmdate( 'Y-m-d\TH:i:s\Z', $key['expires_at'] ),
-				'rate_limit'  => null === $rate ? null : array(
-					'minute' => $rate['minute'],
-					'hour'   => $rate['hour'],
-				),
+				'rate_limit'  => null === $rate ? null : Rate_Limits::overall( $rate ),
 			)
 		);
 	}

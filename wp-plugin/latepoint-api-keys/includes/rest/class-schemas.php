@@ -13,6 +13,7 @@
 namespace LatePointApi\Rest;
 
 use LatePointApi\Audit\Audit_Row;
+use LatePointApi\Keys\Key_Limits;
 use LatePointApi\Keys\Key_Service;
 use LatePointApi\Keys\Permissions;
 use LatePointApi\LatePoint\Tables;
@@ -85,7 +86,18 @@ final class Schemas {
 
 	/** The key of GET /me, the keys and log rows of /keys and /logs. */
 	private static function admin(): array {
-		$limits = self::record( array( 'per_minute' => 'integer', 'per_hour' => 'integer' ) );
+		$limit  = self::record( array( 'per_minute' => '?integer', 'per_hour' => '?integer', 'per_day' => '?integer' ), array(), 'An operation\'s limit per window; null: no limit in that window.' );
+		$ops    = Key_Limits::operations();
+		$limits = self::record(
+			array(
+				'per_minute' => 'integer',
+				'per_hour'   => 'integer',
+				'per_day'    => '?integer',
+				'operations' => self::record( array(), array_fill_keys( $ops, $limit ), 'The write operations with a limit of their own.' ),
+			),
+			array(),
+			'The limits the key gets: per_day null when there is no daily limit.'
+		);
 		$window = self::record( array( 'limit' => 'integer', 'remaining' => 'integer', 'reset' => 'integer' ) );
 		$perms  = array( 'type' => 'array', 'items' => array( 'type' => 'string', 'enum' => Permissions::ALL ) );
 		$env    = array( 'type' => 'string', 'enum' => array( 'live', 'test' ) );
@@ -100,6 +112,8 @@ final class Schemas {
 			'permissions'           => $perms,
 			'rate_limit_per_minute' => '?integer',
 			'rate_limit_per_hour'   => '?integer',
+			'rate_limit_per_day'    => '?integer',
+			'operation_limits'      => self::nullable( self::record( array(), array_fill_keys( $ops, self::nullable( $limit ) ), 'The key\'s own operation limits over its environment\'s defaults; null for an operation lifts its default.' ) ),
 			'allowed_ips'           => self::strings(),
 			'allowed_origins'       => self::strings(),
 			'status'                => array( 'type' => 'string', 'enum' => Key_Service::STATUSES ),
@@ -126,7 +140,7 @@ final class Schemas {
 					'permissions' => $perms,
 					'limits'      => $limits,
 					'expires_at'  => '?date-time',
-					'rate_limit'  => self::nullable( self::record( array( 'minute' => $window, 'hour' => $window ) ) ),
+					'rate_limit'  => self::nullable( self::record( array( 'minute' => $window, 'hour' => $window, 'day' => self::nullable( $window ) ) ) ),
 				),
 				array(),
 				'The calling API key.'

@@ -17,7 +17,7 @@ defined( 'ABSPATH' ) || exit;
 final class Schema {
 
 	/** Bump when a table definition changes; dbDelta brings old sites up to it. */
-	const DB_VERSION        = '3';
+	const DB_VERSION        = '4';
 	const DB_VERSION_OPTION = 'lpapi_db_version';
 
 	public static function keys(): string {
@@ -91,6 +91,8 @@ final class Schema {
   permissions text NOT NULL,
   rate_limit_per_minute int(10) unsigned NULL,
   rate_limit_per_hour int(10) unsigned NULL,
+  rate_limit_per_day int(10) unsigned NULL,
+  operation_limits text NULL,
   allowed_ips text NULL,
   allowed_origins text NULL,
   status varchar(16) NOT NULL DEFAULT 'active',
@@ -148,6 +150,7 @@ final class Schema {
   minute_index int(10) unsigned NOT NULL DEFAULT 0,
   minute_count int(10) unsigned NOT NULL DEFAULT 0,
   hour_count int(10) unsigned NOT NULL DEFAULT 0,
+  day_count int(10) unsigned NOT NULL DEFAULT 0,
   PRIMARY KEY  (bucket)
 ) {$charset};"
 		);
@@ -173,6 +176,7 @@ final class Schema {
 		delete_option( 'lpapi_settings' );
 		// The "LatePoint API" user stays: LatePoint's activities name it as their author.
 		delete_option( 'lpapi_api_user_id' );
+		delete_option( \LatePointApi\Keys\Key_Format::COUNTER_SCOPE_OPTION );
 		wp_clear_scheduled_hook( 'lpapi_flush_audit' );
 		wp_clear_scheduled_hook( 'lpapi_daily_maintenance' );
 		Audit_Log::remove_spool();

@@ -9,6 +9,7 @@
 namespace LatePointApi\Support;
 
 use LatePointApi\Auth\Client_Ip;
+use LatePointApi\Keys\Key_Limits;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -20,17 +21,23 @@ final class Settings {
 	/** The highest rate limits a default or a key may set. */
 	const MAX_PER_MINUTE = 1000000;
 	const MAX_PER_HOUR   = 100000000;
+	const MAX_PER_DAY    = 1000000000;
 
 	const OPTION = 'lpapi_settings';
 
+	/** A per_day of 0 means no daily limit; operation limits map operation => per_minute, per_hour, per_day (?int each). */
 	const DEFAULTS = array(
-		'live_per_minute' => 60,
-		'live_per_hour'   => 3600,
-		'test_per_minute' => 100,
-		'test_per_hour'   => 1000,
-		'retention_days'  => 90,
-		'key_cap'         => 50,
-		'trusted_proxies' => array(),
+		'live_per_minute'       => 60,
+		'live_per_hour'         => 3600,
+		'live_per_day'          => 0,
+		'test_per_minute'       => 100,
+		'test_per_hour'         => 1000,
+		'test_per_day'          => 10000,
+		'live_operation_limits' => array(),
+		'test_operation_limits' => array(),
+		'retention_days'        => 90,
+		'key_cap'               => 50,
+		'trusted_proxies'       => array(),
 	);
 
 	/** @return array<string, mixed> */
@@ -52,6 +59,31 @@ final class Settings {
 	}
 
 	/**
+	 * An environment's default limits: per_day null when unlimited, operations
+	 * only those limited.
+	 *
+	 * @return array{per_minute: int, per_hour: int, per_day: ?int, operations: array<string, array>}
+	 */
+	public static function environment_limits( string $environment ): array {
+		$all        = self::all();
+		$env        = 'test' === $environment ? 'test' : 'live';
+		$day        = (int) $all[ "{$env}_per_day" ];
+		$operations = array();
+		foreach ( is_array( $all[ "{$env}_operation_limits" ] ) ? $all[ "{$env}_operation_limits" ] : array() as $operation => $entry ) {
+			$entry = Key_Limits::entry( $entry );
+			if ( null !== $entry ) {
+				$operations[ $operation ] = $entry;
+			}
+		}
+		return array(
+			'per_minute' => (int) $all[ "{$env}_per_minute" ],
+			'per_hour'   => (int) $all[ "{$env}_per_hour" ],
+			'per_day'    => $day > 0 ? $day : null,
+			'operations' => $operations,
+		);
+	}
+
+	/**
 	 * Validates and stores settings.
 	 *
 	 * @param array<string, mixed> $input
@@ -64,7 +96,9 @@ final class Settings {
 			'live_per_minute' => array( 1, self::MAX_PER_MINUTE ),
 			'live_per_hour'   => array( 1, self::MAX_PER_HOUR ),
 			'test_per_minute' => array( 1, self::MAX_PER_MINUTE ),
+			'live_per_day'    => array( 0, self::MAX_PER_DAY ),
 			'test_per_hour'   => array( 1, self::MAX_PER_HOUR ),
+			'test_per_day'    => array( 0, self::MAX_PER_DAY ),
 			'retention_days'  => array( 1, 3650 ),
 			'key_cap'         => array( 1, 10000 ),
 		);
@@ -79,6 +113,15 @@ final class Settings {
 				continue;
 			}
 			$clean[ $name ] = $value;
+		}
+		foreach ( array( 'live_operation_limits', 'test_operation_limits' ) as $name ) {
+			if ( array_key_exists( $name, $input ) ) {
+				// A null entry here limits nothing: it is dropped.
+				$map = Key_Limits::validate_map( $input[ $name ], $name, false, $errors );
+				if ( null !== $map ) {
+					$clean[ $name ] = $map;
+				}
+			}
 		}
 		if ( array_key_exists( 'trusted_proxies', $input ) ) {
 			$list = Client_Ip::parse_list( $input['trusted_proxies'] );
