@@ -229,7 +229,8 @@ test('an admin logs in and finds the page under Settings, with the LatePoint not
   if (env.LPAPI_NATIVE === '0') {
     assert.match(status, /pure-PHP fallback/);
   } else {
-    assert.match(status, /^Native extension lpapi \d+\.\d+\.\d+\S* is loaded: .*Shared memory: \d+ of \d+ slots in use \(.+\)\.$/s);
+    assert.match(status, /^Native extension lpapi \d+\.\d+\.\d+\S* is loaded: .*Shared memory: \d+ of \d+ slots in use \(.+\)\.\s*The counters live in (\S+) and are kept across php-fpm reloads and restarts\.$/s);
+    assert.equal(status.match(/live in (\S+) and/)[1], `/dev/shm/${env.LPAPI_SHM_NAME}`, 'the stack\'s named table');
     assert.doesNotMatch(status, /Warning/);
   }
   const tabs = await page.locator('.nav-tab-wrapper .nav-tab').allTextContents();

@@ -145,6 +145,15 @@ final class Admin_Page {
 				(int) $info['slots_total'],
 				esc_html( size_format( (int) $info['shm_bytes'] ) )
 			);
+			if ( ! $info['shared_memory'] ) {
+				/* translators: %s: the reason */
+				echo '<br><strong>' . esc_html( sprintf( __( 'But its shared rate-limit table is unavailable, so the pure-PHP limiter counts instead: %s', 'latepoint-api-keys' ), (string) ( $info['shared_memory_error'] ?? '' ) ) ) . '</strong>';
+			} elseif ( null !== ( $info['shm_name'] ?? null ) ) {
+				/* translators: %s: a file path */
+				echo '<br>' . esc_html( sprintf( __( 'The counters live in %s and are kept across php-fpm reloads and restarts.', 'latepoint-api-keys' ), '/dev/shm/' . $info['shm_name'] ) );
+			} else {
+				echo '<br>' . esc_html__( 'The counters live in the memory of the process that loaded the extension: a restart of PHP starts them afresh (set lpapi.shm_name to keep them).', 'latepoint-api-keys' );
+			}
 			if ( 'fpm-fcgi' === PHP_SAPI && (int) $info['started_by_pid'] === getmypid() ) {
 				echo '<br><strong>' . esc_html__( 'Warning: this PHP worker loaded the extension itself, so its rate counters and cache invalidations are not shared with the other workers. Load the extension in php.ini or conf.d (php-fpm\'s master), not with php_admin_value[extension] in a pool.', 'latepoint-api-keys' ) . '</strong>';
 			}
