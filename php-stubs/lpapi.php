@@ -28,6 +28,9 @@ namespace LatePointApi\Native {
 
     /** The OS random source failed, so no key could be generated. */
     class EntropyException extends LpapiException {}
+
+    /** Redis (lpapi.redis_url) cannot be reached and lpapi.redis_down is "refuse". The message names no password. */
+    class RateStoreUnavailableException extends LpapiException {}
 }
 
 namespace {
@@ -108,13 +111,21 @@ namespace {
      *               bucket: int, window: string,
      *               buckets: list<array{minute: ?array{limit: int, remaining: int, reset: int},
      *                                   hour: ?array{limit: int, remaining: int, reset: int},
-     *                                   day: ?array{limit: int, remaining: int, reset: int}}>}
+     *                                   day: ?array{limit: int, remaining: int, reset: int}}>,
+     *               scope: string, scope_changed: bool, cache_flushed: bool}
      *         `bucket` (an index into `$buckets`) and `window` ("minute", "hour" or "day")
      *         name the tightest limited window, which `limit`/`remaining`/`reset` describe:
      *         when refused, the refusing window that resets last; when admitted, the one
      *         with the fewest remaining (the longer window on a tie, then the first bucket).
      *         `buckets[i]` describes each window of bucket i, null where it has no limit.
      *         `retry_after` is seconds until a refused hit could succeed, 0 when admitted.
+     *         Then, where the decision was made:
+     *         `scope` is "cluster" when Redis (lpapi.redis_url) counted it, shared by every server,
+     *         and "server" when this host's shared table did (no Redis configured, or Redis down
+     *         and lpapi.redis_down = "local"); `scope_changed` is true for the one process that
+     *         saw Redis go down or come back (so the switch is logged once); `cache_flushed` is
+     *         true when the key-cache generation read back from Redis moved, so this process's
+     *         key cache was dropped (re-read the key before answering).
      * @throws \LatePointApi\Native\InvalidArgumentException when `$buckets` is not a list of 1 to 8
      *         arrays, an entry has a field other than the four above, a bucket name is not a
      *         string of 1 to 4096 bytes or repeats an earlier one, a limit is not null or an
@@ -122,6 +133,7 @@ namespace {
      *         names the field, as in `buckets[1][per_hour]`.
      * @throws \LatePointApi\Native\RateTableFullException when a bucket is new and every slot holds a live bucket.
      * @throws \LatePointApi\Native\SharedMemoryException when the shared table could not be created.
+     * @throws \LatePointApi\Native\RateStoreUnavailableException when Redis is down and lpapi.redis_down is "refuse".
      */
     function lpapi_rate_hit_many(array $buckets, int $cost = 1): array {}
 
@@ -172,10 +184,19 @@ namespace {
      * extension and made the shared table: under php-fpm it must be the master,
      * not the worker asking (getmypid()), or each worker counts on its own.
      *
+     * `rate_store` is "redis" when lpapi.redis_url is set, else "shared_memory"; `redis` is then
+     * its state in this process (null without Redis): the URL with any password replaced by
+     * `***`, "up", "down" or "unknown" (not used yet), the lpapi.redis_down policy, the last
+     * error (never with a password) and the seconds until the next reconnection attempt.
+     *
      * @return array{version: string, native: bool, shared_memory: bool, shared_memory_error?: string,
      *               slots_used: int, slots_assigned: int, slots_total: int, shm_bytes: int,
-     *               generation: int, rate_table_full_events: int, rate_slot_reclaims: int, started_by_pid: int,
-     *               cache: array{entries: int, capacity: int, hits: int, misses: int, evictions: int, flushes: int}}
+     *               generation: int, rate_table_full_events: int, rate_slot_reclaims: int,
+     *               rate_lock_takeovers: int, shm_name: ?string, shm_origin: string, shm_created_at: int,
+     *               started_by_pid: int,
+     *               cache: array{entries: int, capacity: int, hits: int, misses: int, evictions: int, flushes: int},
+     *               rate_store: string,
+     *               redis: ?array{url: string, state: string, down_policy: string, last_error: ?string, retry_in: int}}
      */
     function lpapi_info(): array {}
 }
