@@ -17,54 +17,19 @@
 
 declare(strict_types=1);
 
-require __DIR__ . '/php_alternatives.php';
-
+const BENCH_NAME = 'native_vs_php';
 const BENCH_BUCKETS = 8;          // buckets hit in turn by the rate-limit cases
 const BENCH_KEYS = 8;             // keys parsed/hashed in turn
+
+require __DIR__ . '/harness.php';
+require __DIR__ . '/php_alternatives.php';
+
 const BENCH_RATE_LIMIT = LPAPI_PHP_CAS_MAX; // high enough that every timed hit is allowed
-
-function fail(string $message): never
-{
-    fwrite(STDERR, "native_vs_php: $message\n");
-    exit(1);
-}
-
-/** @return array{markdown: bool, rounds: int, scale: float} */
-function options(array $argv): array
-{
-    $options = ['markdown' => false, 'rounds' => 7, 'scale' => 1.0];
-    foreach (array_slice($argv, 1) as $arg) {
-        if ($arg === '--markdown') {
-            $options['markdown'] = true;
-        } elseif (preg_match('/^--rounds=(\d+)$/', $arg, $m) && (int) $m[1] >= 1) {
-            $options['rounds'] = (int) $m[1];
-        } elseif (preg_match('/^--scale=(\d+(?:\.\d+)?)$/', $arg, $m) && (float) $m[1] > 0) {
-            $options['scale'] = (float) $m[1];
-        } elseif ($arg === '--help' || $arg === '-h') {
-            echo "usage: php -d extension=…/liblpapi.so -d apc.enable_cli=1 bench/native_vs_php.php",
-                " [--markdown] [--rounds=N (7)] [--scale=F (1.0, multiplies iterations)]\n";
-            exit(0);
-        } else {
-            fail("unknown argument $arg (try --help)");
-        }
-    }
-    return $options;
-}
 
 function preflight(): void
 {
-    if (!extension_loaded('lpapi')) {
-        fail('the lpapi extension is not loaded: run with -d extension=/path/to/liblpapi.so (or `make bench`)');
-    }
-    if (!function_exists('apcu_enabled') || !apcu_enabled()) {
-        fail('APCu is missing or disabled: install php-apcu and run with -d apc.enable_cli=1 (or `make bench`)');
-    }
-    if (!lpapi_info()['shared_memory']) {
-        fail('the extension has no shared memory: ' . (lpapi_info()['shared_memory_error'] ?? 'unknown error'));
-    }
-    if (ini_get('zend.assertions') === '1') {
-        fwrite(STDERR, "native_vs_php: note: zend.assertions=1 slows the PHP side; production runs with -1\n");
-    }
+    require_extension_and_apcu(' (or `make bench`)');
+    note_assertions();
 }
 
 // ---------------------------------------------------------------- equivalence
@@ -85,10 +50,7 @@ function outcome(callable $fn): mixed
 
 function same(string $what, mixed $native, mixed $php): void
 {
-    if ($native !== $php) {
-        fail("the PHP alternative differs from the native function on $what:\n  native: "
-            . var_export($native, true) . "\n  php:    " . var_export($php, true));
-    }
+    same_as_native('the PHP alternative', 'php', $what, $native, $php);
 }
 
 /** @param list<string> $keys */
@@ -158,9 +120,8 @@ function check_rate_limiters(): void
     ];
     $php_hits = ['apcu_inc/apcu_dec' => 'lpapi_php_rate_hit', 'packed apcu_cas' => 'lpapi_php_rate_hit_cas'];
     foreach ($php_hits as $label => $php_hit) {
-        for ($attempt = 1; ; ++$attempt) {
+        $answers = within_one_second(static function () use ($script, $label, $php_hit): array {
             $bucket = 'bench-check-' . bin2hex(random_bytes(8));
-            $start = time();
             $answers = [];
             foreach ($script as $i => [$per_minute, $per_hour, $cost]) {
                 if ($cost === 0) {
@@ -177,16 +138,10 @@ function check_rate_limiters(): void
                 }
                 $answers[] = ["step $i ($label): " . ($cost ? "hit($per_minute, $per_hour, $cost)" : "peek($per_minute, $per_hour)"), $native, $php];
             }
-            if (time() !== $start) {
-                if ($attempt === 3) {
-                    fail('the clock kept crossing a second during the rate-limit check');
-                }
-                continue;
-            }
-            foreach ($answers as [$what, $native, $php]) {
-                same($what, $native, $php);
-            }
-            break;
+            return $answers;
+        }, 'the rate-limit check');
+        foreach ($answers as [$what, $native, $php]) {
+            same($what, $native, $php);
         }
     }
     foreach (['', str_repeat('b', 4097)] as $bucket) {
@@ -331,51 +286,21 @@ function operations(array $keys, array $buckets): array
     ];
 }
 
-/** The benchmark loop with nothing in it, for reference. */
-function empty_loop(int $n, array $keys): int
-{
-    $mask = BENCH_KEYS - 1;
-    $t = hrtime(true);
-    for ($i = 0; $i < $n; ++$i) {
-        $r = $keys[$i & $mask];
-    }
-    return hrtime(true) - $t;
-}
-
-/** @param list<float> $xs */
-function median(array $xs): float
-{
-    sort($xs);
-    $c = count($xs);
-    return $c % 2 ? $xs[intdiv($c, 2)] : ($xs[$c / 2 - 1] + $xs[$c / 2]) / 2;
-}
-
 /**
  * @return array{rows: list<array>, loop: float}
  */
 function measure(array $operations, array $keys, int $rounds, float $scale): array
 {
-    $samples = [];   // [op][contender] => list of ns/op
-    $loop = [];
-    // Warm-up round (not recorded): fills caches, creates counters, lets the CPU clock up.
+    $groups = [];
     foreach ($operations as $op) {
-        foreach ($op['contenders'] as $run) {
-            $run(max(1, (int) ($op['n'] * $scale / 10)));
-        }
+        $groups[] = [
+            'n' => max(1, (int) ($op['n'] * $scale)),
+            'warm' => max(1, (int) ($op['n'] * $scale / 10)),
+            'runs' => $op['contenders'],
+        ];
     }
-    for ($round = 0; $round < $rounds; ++$round) {
-        $n = max(1, (int) (200_000 * $scale));
-        $loop[] = empty_loop($n, $keys) / $n;
-        foreach ($operations as $o => $op) {
-            $names = array_keys($op['contenders']);
-            $shift = $round % count($names);
-            $order = array_merge(array_slice($names, $shift), array_slice($names, 0, $shift));
-            $n = max(1, (int) ($op['n'] * $scale));
-            foreach ($order as $name) {
-                $samples[$o][$name][] = ($op['contenders'][$name])($n) / $n;
-            }
-        }
-    }
+    $timed = interleaved($groups, $rounds, max(1, (int) (200_000 * $scale)), $keys);
+    $samples = $timed['samples'];   // [op][contender] => list of ns/op
     $rows = [];
     foreach ($operations as $o => $op) {
         $names = array_keys($op['contenders']);
@@ -383,10 +308,6 @@ function measure(array $operations, array $keys, int $rounds, float $scale): arr
         $native = median($samples[$o][$native_name]);
         foreach (array_slice($names, 1) as $name) {
             $php = median($samples[$o][$name]);
-            $spread = 0.0;
-            foreach ([$native_name, $name] as $who) {
-                $spread = max($spread, (max($samples[$o][$who]) - min($samples[$o][$who])) / median($samples[$o][$who]));
-            }
             $rows[] = [
                 'operation' => $op['name'],
                 'native' => $native_name,
@@ -395,66 +316,27 @@ function measure(array $operations, array $keys, int $rounds, float $scale): arr
                 'php_ns' => $php,
                 'ratio' => $native / $php,
                 'faster' => $php / $native,
-                'spread' => $spread,
+                'spread' => max(spread($samples[$o][$native_name]), spread($samples[$o][$name])),
                 'n' => (int) ($op['n'] * $scale),
             ];
         }
     }
-    return ['rows' => $rows, 'loop' => median($loop)];
+    return ['rows' => $rows, 'loop' => $timed['loop']];
 }
 
 // ---------------------------------------------------------------- report
 
-function cpu_model(): string
-{
-    $info = @file_get_contents('/proc/cpuinfo');
-    if ($info !== false && preg_match('/^model name\s*:\s*(.+)$/m', $info, $m)) {
-        return trim($m[1]);
-    }
-    return php_uname('m');
-}
-
-function cpu_count(): int
-{
-    $info = @file_get_contents('/proc/cpuinfo');
-    $count = $info === false ? 0 : preg_match_all('/^processor\s*:/m', $info);
-    return $count > 0 ? $count : 1;
-}
-
-/** This process's exact command line (from /proc), or a reconstruction. */
-function command_line(): string
-{
-    $raw = @file_get_contents('/proc/self/cmdline');
-    $argv = $raw !== false && $raw !== '' ? explode("\0", rtrim($raw, "\0")) : $_SERVER['argv'];
-    return implode(' ', array_map(
-        static fn (string $a): string => preg_match('/^[\w.\/=:+,@%-]+$/', $a) ? $a : escapeshellarg($a),
-        $argv
-    ));
-}
-
 /** @return list<array{string, string}> */
 function environment_lines(int $rounds): array
 {
-    $opcache = function_exists('opcache_get_status') && ini_get('opcache.enable_cli') ? 'on' : 'off';
-    $jit = $opcache === 'on' && (int) ini_get('opcache.jit_buffer_size') > 0 ? (ini_get('opcache.jit') ?: 'tracing') : 'off';
-    return [
-        ['date', gmdate('Y-m-d H:i:s') . ' UTC'],
-        ['command', command_line()],
-        ['php', PHP_VERSION . ' ' . PHP_SAPI . (PHP_ZTS ? ' ZTS' : ' NTS') . ", opcache $opcache, JIT $jit"],
-        ['extensions', 'lpapi ' . lpapi_info()['version'] . ', apcu ' . phpversion('apcu')],
-        ['cpu', cpu_model() . ' (' . cpu_count() . ' logical CPUs), ' . php_uname('s') . ' ' . php_uname('r')],
-        ['method', "$rounds interleaved rounds (contender order rotated each round), median ns/op per contender; "
-            . 'limits ' . BENCH_RATE_LIMIT . '/min and /hour over ' . BENCH_BUCKETS . ' buckets (every hit allowed); '
-            . BENCH_KEYS . ' keys in turn'],
-    ];
+    return header_lines('', [], "$rounds interleaved rounds (contender order rotated each round), median ns/op per contender; "
+        . 'limits ' . BENCH_RATE_LIMIT . '/min and /hour over ' . BENCH_BUCKETS . ' buckets (every hit allowed); '
+        . BENCH_KEYS . ' keys in turn');
 }
 
 function print_text(array $result, int $rounds): void
 {
-    foreach (environment_lines($rounds) as [$k, $v]) {
-        printf("%-11s %s\n", $k . ':', $v);
-    }
-    echo "\n";
+    print_header(environment_lines($rounds), false);
     $w = 0;
     foreach ($result['rows'] as $row) {
         $w = max($w, strlen($row['operation']), strlen($row['php']) + 2);
@@ -480,9 +362,7 @@ function print_text(array $result, int $rounds): void
 
 function print_markdown(array $result, int $rounds): void
 {
-    foreach (environment_lines($rounds) as [$k, $v]) {
-        echo $k === 'command' ? "- $k: `$v`\n" : "- $k: $v\n";
-    }
+    print_header(environment_lines($rounds), true);
     echo "\n| operation | native | PHP alternative | native ns/op | PHP ns/op | native/PHP | PHP/native (x faster) | spread |\n";
     echo "|---|---|---|---:|---:|---:|---:|---:|\n";
     foreach ($result['rows'] as $row) {
@@ -498,7 +378,8 @@ function print_markdown(array $result, int $rounds): void
 
 // ---------------------------------------------------------------- main
 
-$options = options($argv);
+$options = options($argv, 'usage: php -d extension=…/liblpapi.so -d apc.enable_cli=1 bench/native_vs_php.php'
+    . " [--markdown] [--rounds=N (7)] [--scale=F (1.0, multiplies iterations)]\n");
 preflight();
 
 $keys = [];
@@ -515,10 +396,7 @@ for ($i = 0; $i < BENCH_BUCKETS; ++$i) {
     lpapi_rate_reset($buckets[$i]);
 }
 
-fwrite(STDERR, "native_vs_php: equivalence checked; timing {$options['rounds']} rounds…\n");
-$started = hrtime(true);
-$result = measure(operations($keys, $buckets), $keys, $options['rounds'], $options['scale']);
-fwrite(STDERR, sprintf("native_vs_php: done in %.1f s\n", (hrtime(true) - $started) / 1e9));
+$result = timed($options['rounds'], static fn (): array => measure(operations($keys, $buckets), $keys, $options['rounds'], $options['scale']));
 
 if ($options['markdown']) {
     print_markdown($result, $options['rounds']);

@@ -23,52 +23,19 @@ declare(strict_types=1);
 use LatePointApi\Fallback\Fallback;
 use LatePointApi\Fallback\Rate_Store;
 
+const BENCH_NAME = 'rate_decisions';
 const BENCH_BUCKETS = 8;             // buckets hit in turn by every contender
 const BENCH_LIMIT = 4_000_000_000;   // per window: high enough that every timed hit is admitted
 const BENCH_N = 50_000;              // calls per contender per round (times --scale)
 
-function fail(string $message): never
-{
-    fwrite(STDERR, "rate_decisions: $message\n");
-    exit(1);
-}
-
-/** @return array{markdown: bool, rounds: int, scale: float} */
-function options(array $argv): array
-{
-    $options = ['markdown' => false, 'rounds' => 7, 'scale' => 1.0];
-    foreach (array_slice($argv, 1) as $arg) {
-        if ($arg === '--markdown') {
-            $options['markdown'] = true;
-        } elseif (preg_match('/^--rounds=(\d+)$/', $arg, $m) && (int) $m[1] >= 1) {
-            $options['rounds'] = (int) $m[1];
-        } elseif (preg_match('/^--scale=(\d+(?:\.\d+)?)$/', $arg, $m) && (float) $m[1] > 0) {
-            $options['scale'] = (float) $m[1];
-        } elseif ($arg === '--help' || $arg === '-h') {
-            echo "usage: php -d extension=…/liblpapi.so -d apc.enable_cli=1 [-d lpapi.shm_name=NAME] bench/rate_decisions.php",
-                " [--markdown] [--rounds=N (7)] [--scale=F (1.0, multiplies the ", number_format(BENCH_N), " calls per round)]\n";
-            exit(0);
-        } else {
-            fail("unknown argument $arg (try --help)");
-        }
-    }
-    return $options;
-}
+require __DIR__ . '/harness.php';
 
 /** Loads the fallback's classes next to the extension, and checks both are what is measured. */
 function preflight(): void
 {
     // Before the fallback is loaded: without the extension its functions.php would define the
     // lpapi_* functions in PHP, and the "native" contenders would be the fallback.
-    if (!extension_loaded('lpapi')) {
-        fail('the lpapi extension is not loaded: run with -d extension=/path/to/liblpapi.so');
-    }
-    if (!function_exists('apcu_enabled') || !apcu_enabled()) {
-        fail('APCu is missing or disabled: install php-apcu and run with -d apc.enable_cli=1');
-    }
-    if (!lpapi_info()['shared_memory']) {
-        fail('the extension has no shared memory: ' . (lpapi_info()['shared_memory_error'] ?? 'unknown error'));
-    }
+    require_extension_and_apcu();
     define('LPAPI_FALLBACK_STANDALONE', true);
     require dirname(__DIR__) . '/wp-plugin/latepoint-api-keys/includes/fallback/functions.php';
     foreach (['lpapi_rate_hit', 'lpapi_rate_hit_many', 'lpapi_rate_reset'] as $function) {
@@ -83,9 +50,7 @@ function preflight(): void
     if ($kind !== 'apcu') {
         fail("the fallback keeps its counters in '$kind', not APCu (run with -d apc.enable_cli=1)");
     }
-    if (ini_get('zend.assertions') === '1') {
-        fwrite(STDERR, "rate_decisions: note: zend.assertions=1 slows the PHP side; production runs with -1\n");
-    }
+    note_assertions();
 }
 
 // ---------------------------------------------------------------- the shapes
@@ -131,10 +96,7 @@ function decide(bool $native, int $shape, string $op, string $b, int $m, int $h,
 
 function same(string $what, mixed $native, mixed $fallback): void
 {
-    if ($native !== $fallback) {
-        fail("the fallback differs from the native function on $what:\n  native:   "
-            . var_export($native, true) . "\n  fallback: " . var_export($fallback, true));
-    }
+    same_as_native('the fallback', 'fallback', $what, $native, $fallback);
 }
 
 /**
@@ -155,9 +117,8 @@ function check_equivalence(): void
         [[$limit, $limit, $limit], [2, 5, 10]],
     ];
     foreach (shapes() as $s => $shape) {
-        for ($attempt = 1; ; ++$attempt) {
+        $answers = within_one_second(static function () use ($scripts, $s, $shape, $limit): array {
             $id = bin2hex(random_bytes(8));
-            $start = time();
             $answers = [];
             foreach ($scripts[$s] as $set => [$m, $h, $d]) {
                 $d = $d ?: $limit;
@@ -169,20 +130,14 @@ function check_equivalence(): void
                     ];
                 }
             }
-            if (time() !== $start) {
-                if ($attempt === 3) {
-                    fail('the clock kept crossing a second during the equivalence check');
-                }
-                continue;
+            return $answers;
+        }, 'the equivalence check');
+        foreach ($answers as $i => [$what, $native, $fallback]) {
+            same($what, $native, $fallback);
+            $expected = $i !== 5;   // the third hit at the small limits is refused
+            if ($native['allowed'] !== $expected) {
+                fail("$what: allowed is " . var_export($native['allowed'], true) . ', expected ' . var_export($expected, true));
             }
-            foreach ($answers as $i => [$what, $native, $fallback]) {
-                same($what, $native, $fallback);
-                $expected = $i !== 5;   // the third hit at the small limits is refused
-                if ($native['allowed'] !== $expected) {
-                    fail("$what: allowed is " . var_export($native['allowed'], true) . ', expected ' . var_export($expected, true));
-                }
-            }
-            break;
         }
     }
 }
@@ -300,29 +255,6 @@ function check_still_admitted(): void
     }
 }
 
-/** The benchmark loop with nothing in it, for reference. */
-function empty_loop(int $n): int
-{
-    $keys = [];
-    for ($i = 0; $i < BENCH_BUCKETS; ++$i) {
-        $keys[] = "bench:rate:n:key:$i";
-    }
-    $mask = BENCH_BUCKETS - 1;
-    $t = hrtime(true);
-    for ($i = 0; $i < $n; ++$i) {
-        $r = $keys[$i & $mask];
-    }
-    return hrtime(true) - $t;
-}
-
-/** @param list<float> $xs */
-function median(array $xs): float
-{
-    sort($xs);
-    $c = count($xs);
-    return $c % 2 ? $xs[intdiv($c, 2)] : ($xs[$c / 2 - 1] + $xs[$c / 2]) / 2;
-}
-
 /**
  * @param array<string, array{shape: int, native: bool, run: Closure(int): int}> $contenders
  * @return array{rows: list<array>, shapes: list<array>, loop: float, n: int}
@@ -331,19 +263,13 @@ function measure(array $contenders, int $rounds, float $scale): array
 {
     $n = max(1, (int) (BENCH_N * $scale));
     $names = array_keys($contenders);
-    $samples = [];
-    $loop = [];
-    // Warm-up round (not recorded): creates the counters, fills caches, lets the CPU clock up.
-    foreach ($contenders as $contender) {
-        ($contender['run'])(max(1, intdiv($n, 10)));
+    $loop_keys = [];
+    for ($i = 0; $i < BENCH_BUCKETS; ++$i) {
+        $loop_keys[] = "bench:rate:n:key:$i";
     }
-    for ($round = 0; $round < $rounds; ++$round) {
-        $loop[] = empty_loop($n) / $n;
-        $shift = $round % count($names);
-        foreach (array_merge(array_slice($names, $shift), array_slice($names, 0, $shift)) as $name) {
-            $samples[$name][] = ($contenders[$name]['run'])($n) / $n;
-        }
-    }
+    $group = ['n' => $n, 'warm' => max(1, intdiv($n, 10)), 'runs' => array_map(static fn (array $c): Closure => $c['run'], $contenders)];
+    $timed = interleaved([$group], $rounds, $n, $loop_keys);
+    $samples = $timed['samples'][0];
     $rows = [];
     $by_shape = [];
     $baseline = median($samples[$names[0]]);
@@ -355,7 +281,7 @@ function measure(array $contenders, int $rounds, float $scale): array
             'native' => $contender['native'],
             'ns' => $ns,
             'vs_baseline' => $ns / $baseline,
-            'spread' => (max($samples[$name]) - min($samples[$name])) / $ns,
+            'spread' => spread($samples[$name]),
         ];
         $by_shape[$contender['shape']][$contender['native'] ? 'native' : 'apcu'] = $ns;
     }
@@ -368,67 +294,31 @@ function measure(array $contenders, int $rounds, float $scale): array
             'faster' => $by_shape[$s]['apcu'] / $by_shape[$s]['native'],
         ];
     }
-    return ['rows' => $rows, 'shapes' => $shapes, 'loop' => median($loop), 'n' => $n];
+    return ['rows' => $rows, 'shapes' => $shapes, 'loop' => $timed['loop'], 'n' => $n];
 }
 
 // ---------------------------------------------------------------- report
 
-function cpu_model(): string
-{
-    $info = @file_get_contents('/proc/cpuinfo');
-    if ($info !== false && preg_match('/^model name\s*:\s*(.+)$/m', $info, $m)) {
-        return trim($m[1]);
-    }
-    return php_uname('m');
-}
-
-function cpu_count(): int
-{
-    $info = @file_get_contents('/proc/cpuinfo');
-    $count = $info === false ? 0 : preg_match_all('/^processor\s*:/m', $info);
-    return $count > 0 ? $count : 1;
-}
-
-/** This process's exact command line (from /proc), or a reconstruction. */
-function command_line(): string
-{
-    $raw = @file_get_contents('/proc/self/cmdline');
-    $argv = $raw !== false && $raw !== '' ? explode("\0", rtrim($raw, "\0")) : $_SERVER['argv'];
-    return implode(' ', array_map(
-        static fn (string $a): string => preg_match('/^[\w.\/=:+,@%-]+$/', $a) ? $a : escapeshellarg($a),
-        $argv
-    ));
-}
-
 /** @return list<array{string, string}> */
 function environment_lines(int $rounds, int $n): array
 {
-    $opcache = function_exists('opcache_get_status') && ini_get('opcache.enable_cli') ? 'on' : 'off';
-    $jit = $opcache === 'on' && (int) ini_get('opcache.jit_buffer_size') > 0 ? (ini_get('opcache.jit') ?: 'tracing') : 'off';
     $info = lpapi_info();
     $table = $info['shm_name'] === null
         ? "private (lpapi_info()['shm_origin'] = '{$info['shm_origin']}': no lpapi.shm_name)"
         : "named '{$info['shm_name']}' (lpapi_info()['shm_origin'] = '{$info['shm_origin']}')";
-    return [
-        ['date', gmdate('Y-m-d H:i:s') . ' UTC'],
-        ['command', command_line()],
-        ['php', PHP_VERSION . ' ' . PHP_SAPI . (PHP_ZTS ? ' ZTS' : ' NTS') . ", opcache $opcache, JIT $jit"],
-        ['extensions', 'lpapi ' . $info['version'] . ', apcu ' . phpversion('apcu') . ' (fallback counters: ' . Rate_Store::kind() . ')'],
-        ['table', $table],
-        ['cpu', cpu_model() . ' (' . cpu_count() . ' logical CPUs), ' . php_uname('s') . ' ' . php_uname('r')],
-        ['method', "$rounds interleaved rounds of " . number_format($n) . ' calls per contender after a warm-up round '
+    return header_lines(
+        ' (fallback counters: ' . Rate_Store::kind() . ')',
+        [['table', $table]],
+        "$rounds interleaved rounds of " . number_format($n) . ' calls per contender after a warm-up round '
             . '(order of the six rotated each round), median ns/op per contender; limits ' . BENCH_LIMIT
             . ' per window over ' . BENCH_BUCKETS . ' buckets in turn (every hit admitted, checked after timing); '
-            . 'the lpapi_rate_hit_many arguments built before the loop'],
-    ];
+            . 'the lpapi_rate_hit_many arguments built before the loop'
+    );
 }
 
 function print_text(array $result, int $rounds): void
 {
-    foreach (environment_lines($rounds, $result['n']) as [$k, $v]) {
-        printf("%-11s %s\n", $k . ':', $v);
-    }
-    echo "\n";
+    print_header(environment_lines($rounds, $result['n']), false);
     $w = 0;
     foreach ($result['rows'] as $row) {
         $w = max($w, strlen($row['contender']) + 4);
@@ -462,9 +352,7 @@ function print_text(array $result, int $rounds): void
 
 function print_markdown(array $result, int $rounds): void
 {
-    foreach (environment_lines($rounds, $result['n']) as [$k, $v]) {
-        echo $k === 'command' ? "- $k: `$v`\n" : "- $k: $v\n";
-    }
+    print_header(environment_lines($rounds, $result['n']), true);
     echo "\n| # | contender | implementation | shape | ns/op | vs #1 | spread |\n";
     echo "|---:|---|---|---|---:|---:|---:|\n";
     foreach ($result['rows'] as $i => $row) {
@@ -485,16 +373,14 @@ function print_markdown(array $result, int $rounds): void
 
 // ---------------------------------------------------------------- main
 
-$options = options($argv);
+$options = options($argv, 'usage: php -d extension=…/liblpapi.so -d apc.enable_cli=1 [-d lpapi.shm_name=NAME] bench/rate_decisions.php'
+    . ' [--markdown] [--rounds=N (7)] [--scale=F (1.0, multiplies the ' . number_format(BENCH_N) . " calls per round)]\n");
 preflight();
 
 check_equivalence();
 reset_buckets();
 
-fwrite(STDERR, "rate_decisions: equivalence checked; timing {$options['rounds']} rounds…\n");
-$started = hrtime(true);
-$result = measure(contenders(), $options['rounds'], $options['scale']);
-fwrite(STDERR, sprintf("rate_decisions: done in %.1f s\n", (hrtime(true) - $started) / 1e9));
+$result = timed($options['rounds'], static fn (): array => measure(contenders(), $options['rounds'], $options['scale']));
 check_still_admitted();
 
 if ($options['markdown']) {

@@ -117,20 +117,36 @@ final class FallbackRateLockTest extends LpapiTestCase
         });
     }
 
-    /** @return array{0: int, 1: string} the pid of a child that holds the bucket's lock and sleeps */
-    private function childHoldingTheLock(string $bucket): array
+    /**
+     * Forks a child that takes the lock of `$buckets` (one bucket, through
+     * Rate_Store::update) or the locks of every bucket of it (a list, through
+     * Rate_Store::update_many) in one decision and then sleeps (`$then` null)
+     * or runs `$then` (which never returns).
+     *
+     * @param string|list<string> $buckets
+     * @return int the child's pid, once it holds the lock(s)
+     */
+    private function childHolding(string|array $buckets, ?callable $then = null): int
     {
         $entered = 'lpapi-phpunit:entered:' . bin2hex(random_bytes(8));
         $pid = pcntl_fork();
         $this->assertNotSame(-1, $pid, 'pcntl_fork failed');
         if ($pid === 0) {
             try {
-                Rate_Store::update($bucket, static function () use ($entered): ?array {
+                $decide = static function () use ($entered, $then): ?array {
                     apcu_store($entered, 1);
+                    if ($then !== null) {
+                        $then();
+                    }
                     sleep(60); // killed long before
 
                     return null;
-                });
+                };
+                if (is_string($buckets)) {
+                    Rate_Store::update($buckets, $decide);
+                } else {
+                    Rate_Store::update_many($buckets, $decide);
+                }
             } finally {
                 posix_kill(posix_getpid(), SIGKILL);
                 exit(70); // not reached
@@ -139,10 +155,48 @@ final class FallbackRateLockTest extends LpapiTestCase
         if (!self::awaitKey($entered)) {
             posix_kill($pid, SIGKILL);
             pcntl_waitpid($pid, $status);
-            $this->fail('the child never took the lock');
+            $this->fail(is_string($buckets) ? 'the child never took the lock' : 'the child never took the locks');
         }
 
-        return [$pid, self::lockKey($bucket)];
+        return $pid;
+    }
+
+    /** Asserts that the lock of `$bucket` is an integer that names `$pid` as its owner. */
+    private function assertLockOwnedBy(int $pid, string $bucket, string $isInt, string $namesPid): void
+    {
+        $owner = apcu_fetch(self::lockKey($bucket));
+        $this->assertIsInt($owner, $isInt);
+        $this->assertSame($pid, $owner & ((1 << 22) - 1), $namesPid);
+    }
+
+    /**
+     * SIGKILLs the child `$pid` and reaps it (`$reap`) or lets it die unreaped, a
+     * zombie as a worker is until its master waits for it; then runs `$then`, and
+     * reaps the child afterwards if it was not reaped before.
+     */
+    private static function afterKilling(int $pid, bool $reap, callable $then): void
+    {
+        posix_kill($pid, SIGKILL);
+        if ($reap) {
+            pcntl_waitpid($pid, $status);
+        } else {
+            usleep(100000); // let it die
+        }
+        try {
+            $then();
+        } finally {
+            if (!$reap) {
+                pcntl_waitpid($pid, $status);
+            }
+        }
+    }
+
+    /** @param list<string> $buckets */
+    private function assertUnlocked(array $buckets, string $message): void
+    {
+        foreach ($buckets as $bucket) {
+            $this->assertFalse(apcu_exists(self::lockKey($bucket)), $message);
+        }
     }
 
     /**
@@ -154,22 +208,14 @@ final class FallbackRateLockTest extends LpapiTestCase
         $this->inOneMinute(function () use ($reap): void {
             $bucket = self::freshBucket('lock-dead');
             Fallback::rate_hit($bucket, 5, 1000);
-            [$pid, $lock] = $this->childHoldingTheLock($bucket);
-            $owner = apcu_fetch($lock);
-            $this->assertIsInt($owner, 'the lock is an integer');
-            $this->assertSame($pid, $owner & ((1 << 22) - 1), 'the lock names its owner\'s pid');
+            $pid = $this->childHolding($bucket);
+            $this->assertLockOwnedBy($pid, $bucket, 'the lock is an integer', 'the lock names its owner\'s pid');
 
-            posix_kill($pid, SIGKILL);
-            if ($reap) {
-                pcntl_waitpid($pid, $status);
-            } else {
-                usleep(100000); // let it die
-            }
-            try {
+            self::afterKilling($pid, $reap, function () use ($bucket): void {
                 $first = self::notStuck(static fn () => Fallback::rate_hit($bucket, 5, 1000));
                 $this->assertTrue($first['allowed']);
                 $this->assertSame(3, $first['minute']['remaining'], 'the counts from before the holder died are kept');
-                $this->assertFalse(apcu_exists($lock), 'the lock was released after the takeover');
+                $this->assertUnlocked([$bucket], 'the lock was released after the takeover');
                 // The bucket works as usual afterwards, from this process and from others.
                 $children = Fork::run(2, static fn (): bool => Fallback::rate_hit($bucket, 5, 1000)['allowed']);
                 $this->assertSame([true, true], $children);
@@ -177,11 +223,7 @@ final class FallbackRateLockTest extends LpapiTestCase
                 $this->assertFalse(Fallback::rate_hit($bucket, 5, 1000)['allowed'], 'the sixth hit of a limit of 5');
                 Fallback::rate_reset($bucket);
                 $this->assertSame(4, Fallback::rate_hit($bucket, 5, 1000)['minute']['remaining']);
-            } finally {
-                if (!$reap) {
-                    pcntl_waitpid($pid, $status);
-                }
-            }
+            });
         });
     }
 
@@ -231,43 +273,6 @@ final class FallbackRateLockTest extends LpapiTestCase
         });
     }
 
-    /**
-     * Forks a child that takes the locks of every bucket of `$buckets` in one
-     * decision and then sleeps (`$then` null) or runs `$then` (which never returns).
-     *
-     * @param list<string> $buckets
-     * @return int the child's pid, once it holds the locks
-     */
-    private function childHoldingTheLocks(array $buckets, ?callable $then = null): int
-    {
-        $entered = 'lpapi-phpunit:entered:' . bin2hex(random_bytes(8));
-        $pid = pcntl_fork();
-        $this->assertNotSame(-1, $pid, 'pcntl_fork failed');
-        if ($pid === 0) {
-            try {
-                Rate_Store::update_many($buckets, static function () use ($entered, $then): ?array {
-                    apcu_store($entered, 1);
-                    if ($then !== null) {
-                        $then();
-                    }
-                    sleep(60); // killed long before
-
-                    return null;
-                });
-            } finally {
-                posix_kill(posix_getpid(), SIGKILL);
-                exit(70); // not reached
-            }
-        }
-        if (!self::awaitKey($entered)) {
-            posix_kill($pid, SIGKILL);
-            pcntl_waitpid($pid, $status);
-            $this->fail('the child never took the locks');
-        }
-
-        return $pid;
-    }
-
     /** @param bool $reap whether the killed child is reaped before the next decision */
     private function assertManyTakenOverFromAKilledHolder(bool $reap): void
     {
@@ -279,38 +284,24 @@ final class FallbackRateLockTest extends LpapiTestCase
                 ['bucket' => $names[2], 'per_day' => 5],
             ];
             $this->assertTrue(Fallback::rate_hit_many($buckets)['allowed']);
-            $pid = $this->childHoldingTheLocks($names);
+            $pid = $this->childHolding($names);
             foreach ($names as $name) {
-                $owner = apcu_fetch(self::lockKey($name));
-                $this->assertIsInt($owner, 'every bucket\'s lock is held');
-                $this->assertSame($pid, $owner & ((1 << 22) - 1), 'each lock names the child');
+                $this->assertLockOwnedBy($pid, $name, 'every bucket\'s lock is held', 'each lock names the child');
             }
 
-            posix_kill($pid, SIGKILL);
-            if ($reap) {
-                pcntl_waitpid($pid, $status);
-            } else {
-                usleep(100000); // let it die
-            }
-            try {
+            self::afterKilling($pid, $reap, function () use ($buckets, $names): void {
                 // Another order of the same buckets: the locks are taken in one order whatever the input's.
                 $next = self::notStuck(static fn () => Fallback::rate_hit_many(array_reverse($buckets)));
                 $this->assertTrue($next['allowed']);
                 $this->assertSame(3, $next['buckets'][2]['minute']['remaining'], 'the counts from before the holder died are kept');
                 $this->assertSame(3, $next['buckets'][1]['hour']['remaining']);
                 $this->assertSame(3, $next['buckets'][0]['day']['remaining']);
-                foreach ($names as $name) {
-                    $this->assertFalse(apcu_exists(self::lockKey($name)), 'every lock was released after the takeover');
-                }
+                $this->assertUnlocked($names, 'every lock was released after the takeover');
                 $children = Fork::run(2, static fn (): bool => Fallback::rate_hit_many($buckets)['allowed']);
                 $this->assertSame([true, true], $children);
                 $this->assertTrue(Fallback::rate_hit($names[1], 100, 5)['allowed'], 'the fifth hit of the hour limit of 5');
                 $this->assertFalse(Fallback::rate_hit_many($buckets)['allowed']);
-            } finally {
-                if (!$reap) {
-                    pcntl_waitpid($pid, $status);
-                }
-            }
+            });
         });
     }
 
@@ -332,7 +323,7 @@ final class FallbackRateLockTest extends LpapiTestCase
             // exit() inside the decision skips the finally that releases the locks; the shutdown
             // functions still run, the last one (registered here, after the lock's) SIGKILLs the
             // child so that nothing of the test runner runs in it.
-            $pid = $this->childHoldingTheLocks($names, static function (): void {
+            $pid = $this->childHolding($names, static function (): void {
                 register_shutdown_function(static function (): void {
                     posix_kill(posix_getpid(), SIGKILL);
                 });
@@ -340,9 +331,7 @@ final class FallbackRateLockTest extends LpapiTestCase
             });
             pcntl_waitpid($pid, $status);
             $this->assertTrue(pcntl_wifsignaled($status) && pcntl_wtermsig($status) === SIGKILL, 'the child ran its shutdown functions');
-            foreach ($names as $name) {
-                $this->assertFalse(apcu_exists(self::lockKey($name)), 'the shutdown function released every lock');
-            }
+            $this->assertUnlocked($names, 'the shutdown function released every lock');
             $peek = Fallback::rate_peek($names[0], 5, 1000);
             $this->assertSame(4, $peek['minute']['remaining'], 'the unfinished decision counted nothing');
         });
