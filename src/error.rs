@@ -39,6 +39,10 @@ pub enum Error {
     /// The shared-memory segment could not be created or is not usable.
     #[error("shared memory unavailable: {0}")]
     SharedMemory(String),
+    /// Redis (`lpapi.redis_url`) cannot be reached or answered oddly. The
+    /// message names the server but never its password.
+    #[error("the rate store is unavailable: {0}")]
+    RateStore(String),
     /// The OS random source failed.
     #[error("the OS random source failed: {0}")]
     Entropy(String),

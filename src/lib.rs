@@ -7,6 +7,7 @@
 //!   several buckets) over a [`ratelimit::Store`];
 //! - [`shm`]: the shared-memory table that makes the limiter exact across processes;
 //! - [`segment`]: the memory under it, private or a named object that outlives php-fpm;
+//! - [`redis_store`]: the same counters in Redis, for several web servers;
 //! - [`cache`]: the per-process key cache with its generation check.
 //!
 //! `bindings` is the thin ext-php-rs layer that exposes them to PHP.
@@ -15,9 +16,11 @@
 #![deny(clippy::unwrap_used)]
 
 pub mod cache;
+pub mod counting;
 pub mod error;
 pub mod key;
 pub mod ratelimit;
+pub mod redis_store;
 pub mod segment;
 pub mod shm;
 

@@ -317,7 +317,7 @@ pub struct Decision {
 impl Decision {
     /// The decision at epoch second `now`: admitted (`views` after counting)
     /// or refused (`views` as they stand).
-    fn of(views: &[View], now: u64, allowed: bool) -> Self {
+    pub(crate) fn of(views: &[View], now: u64, allowed: bool) -> Self {
         let mut tightest: Option<(usize, Window, WindowStatus)> = None;
         for (index, view) in views.iter().enumerate() {
             for window in Window::ALL {

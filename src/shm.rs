@@ -38,7 +38,7 @@ use crate::ratelimit::{Counters, Store, is_live};
 use crate::segment::{self, Segment, process_token, token_is_dead};
 
 /// Identifies a segment made by this code, and its layout version.
-pub const MAGIC: u64 = 0x4c50_4150_4931_0003; // "LPAPI1" + layout 3
+pub const MAGIC: u64 = 0x4c50_4150_4931_0004; // "LPAPI1" + layout 4
 /// Tag of a slot that has never held a bucket.
 const EMPTY: u64 = 0;
 /// Tag of a slot being (re)assigned under the claim lock.
@@ -50,7 +50,7 @@ pub const MAX_SLOTS: usize = 1 << 20;
 /// How long an opener waits for another process to finish creating the segment.
 const CREATION_WAIT: Duration = Duration::from_secs(2);
 
-/// The segment's first cache line.
+/// The segment's first two cache lines.
 #[repr(C, align(64))]
 struct Header {
     /// [`MAGIC`], written last by the creator.
@@ -68,6 +68,12 @@ struct Header {
     lock_takeovers: AtomicU64,
     /// When the segment was created (epoch seconds).
     created_at: AtomicU64,
+    /// 1 while the processes of this table find Redis down, else 0.
+    redis_down: AtomicU64,
+    /// 1 when a key changed while Redis was down: the next process to reach
+    /// it bumps the generation there, so every server drops its cache.
+    redis_pending_bump: AtomicU64,
+    _reserved: [AtomicU64; 6],
 }
 
 /// One bucket: 64 bytes, one cache line.
@@ -388,6 +394,37 @@ impl SharedTable {
         self.header().generation.fetch_add(1, SeqCst) + 1
     }
 
+    /// Records whether Redis is down for the processes of this table; true
+    /// for the one call that changed it (that process logs the switch).
+    #[must_use]
+    pub fn set_redis_down(&self, down: bool) -> bool {
+        let (from, to) = if down { (0, 1) } else { (1, 0) };
+        self.header()
+            .redis_down
+            .compare_exchange(from, to, SeqCst, SeqCst)
+            .is_ok()
+    }
+
+    /// Whether a process of this table last found Redis down.
+    #[must_use]
+    pub fn redis_down(&self) -> bool {
+        self.header().redis_down.load(SeqCst) == 1
+    }
+
+    /// Notes a generation bump Redis missed (it was down).
+    pub fn defer_redis_bump(&self) {
+        self.header().redis_pending_bump.store(1, SeqCst);
+    }
+
+    /// Takes the deferred bump, if any: true for the one caller that must do it.
+    #[must_use]
+    pub fn take_redis_bump(&self) -> bool {
+        self.header()
+            .redis_pending_bump
+            .compare_exchange(1, 0, SeqCst, SeqCst)
+            .is_ok()
+    }
+
     /// Whether the claim lock is held now (by a live or a dead process).
     #[must_use]
     pub fn claim_lock_held(&self) -> bool {
@@ -606,7 +643,7 @@ mod tests {
     #[test]
     fn layout_is_one_cache_line_per_slot() {
         assert_eq!(size_of::<Slot>(), 64);
-        assert_eq!(size_of::<Header>(), 64);
+        assert_eq!(size_of::<Header>(), 128);
     }
 
     #[test]

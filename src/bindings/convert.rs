@@ -6,6 +6,7 @@ use ext_php_rs::flags::DataType;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
 use crate::cache::{ArrayKey, MAX_DEPTH, Value};
+use crate::counting::Counted;
 use crate::error::Error;
 use crate::ratelimit::{Decision, Limits, Window, WindowStatus};
 
@@ -85,8 +86,9 @@ fn optional_window(status: Option<WindowStatus>) -> Zval {
     status.map_or_else(Zval::null, window)
 }
 
-/// The array `lpapi_rate_hit_many()` returns.
-pub fn decision_many(d: &Decision) -> ZBox<ZendHashTable> {
+/// The array `lpapi_rate_hit_many()` returns: the decision and where it was counted.
+pub fn counted(c: &Counted) -> ZBox<ZendHashTable> {
+    let d = &c.decision;
     let (index, which, tightest) = d.tightest;
     let mut buckets = ZendHashTable::new();
     for statuses in &d.buckets {
@@ -106,6 +108,9 @@ pub fn decision_many(d: &Decision) -> ZBox<ZendHashTable> {
         .set("bucket", long(index))
         .set("window", string(which.name()))
         .set("buckets", array(buckets))
+        .set("scope", string(c.scope.name()))
+        .set("scope_changed", boolean(c.scope_changed))
+        .set("cache_flushed", boolean(c.flush_cache))
         .build()
 }
 

@@ -20,13 +20,14 @@ pub const BASE: &str = "LatePointApi\\Native\\LpapiException";
 
 /// The subclasses of [`BASE`]: a presented key is malformed; an argument is
 /// out of range; the rate table is full of live buckets; shared memory is not
-/// usable; the OS random source failed.
-pub const SUBCLASSES: [&str; 5] = [
+/// usable; the OS random source failed; Redis is down and requests are refused.
+pub const SUBCLASSES: [&str; 6] = [
     "LatePointApi\\Native\\InvalidKeyException",
     "LatePointApi\\Native\\InvalidArgumentException",
     "LatePointApi\\Native\\RateTableFullException",
     "LatePointApi\\Native\\SharedMemoryException",
     "LatePointApi\\Native\\EntropyException",
+    "LatePointApi\\Native\\RateStoreUnavailableException",
 ];
 
 thread_local! {
@@ -82,7 +83,18 @@ impl From<Error> for PhpException {
             Error::TableFull { .. } => SUBCLASSES[2],
             Error::SharedMemory(_) => SUBCLASSES[3],
             Error::Entropy(_) => SUBCLASSES[4],
+            Error::RateStore(_) => SUBCLASSES[5],
         };
         exception(class, error.to_string())
     }
+}
+
+/// The `RateStoreUnavailableException` of a refused request; its code is 1
+/// in the one process that saw Redis go down (so the switch is logged once).
+pub fn rate_store_unavailable(error: &Error, switched: bool) -> PhpException {
+    PhpException::new(
+        error.to_string(),
+        i32::from(switched),
+        ClassEntry::try_find(SUBCLASSES[5]).unwrap_or_else(base_entry),
+    )
 }

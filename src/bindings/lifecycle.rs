@@ -11,8 +11,10 @@ use ext_php_rs::{info_table_end, info_table_header, info_table_row, info_table_s
 use parking_lot::Mutex;
 
 use crate::cache::KeyCache;
+use crate::counting::Seen;
 use crate::error::Error;
 use crate::ratelimit::{Clock, SystemClock, now_minute};
+use crate::redis_store::{DownPolicy, RedisStore, RedisUrl};
 use crate::shm::SharedTable;
 
 /// The extension's version, as PHP reports it.
@@ -25,16 +27,22 @@ pub const INI_CACHE_ENTRIES: &str = "lpapi.cache_entries";
 /// INI: the named shared-memory object holding the table (`/dev/shm/<name>`);
 /// empty: `lpapi-<euid>` under a server SAPI, private to the process under the CLI.
 pub const INI_SHM_NAME: &str = "lpapi.shm_name";
+/// INI: Redis for several web servers (`redis://…` or `unix://…`); empty: none.
+pub const INI_REDIS_URL: &str = "lpapi.redis_url";
+/// INI: what to do while Redis is down: `local` (count per server) or `refuse`.
+pub const INI_REDIS_DOWN: &str = "lpapi.redis_down";
 /// SAPIs whose table is private to the process unless `lpapi.shm_name` is set:
 /// each run is its own program, with no workers to share counters with.
 const PRIVATE_SAPIS: [&str; 3] = ["cli", "phpdbg", "embed"];
 const DEFAULT_RATE_SLOTS: usize = 16_384;
 const DEFAULT_CACHE_ENTRIES: usize = 1_024;
 
-static INI_ENTRIES: IniEntryDefs<4> = IniEntryDefs::new([
+static INI_ENTRIES: IniEntryDefs<6> = IniEntryDefs::new([
     IniEntryDef::new(c"lpapi.rate_slots", c"16384", IniEntryPermission::System),
     IniEntryDef::new(c"lpapi.cache_entries", c"1024", IniEntryPermission::System),
     IniEntryDef::new(c"lpapi.shm_name", c"", IniEntryPermission::System),
+    IniEntryDef::new(c"lpapi.redis_url", c"", IniEntryPermission::System),
+    IniEntryDef::new(c"lpapi.redis_down", c"local", IniEntryPermission::System),
     IniEntryDef::end(),
 ]);
 
@@ -44,6 +52,16 @@ static INI_ENTRIES: IniEntryDefs<4> = IniEntryDefs::new([
 static TABLE: OnceLock<Result<SharedTable, Error>> = OnceLock::new();
 /// This process's key cache.
 static CACHE: OnceLock<Mutex<KeyCache>> = OnceLock::new();
+/// `lpapi.redis_url` and `lpapi.redis_down`, read in MINIT (no connection is
+/// made there: a socket opened before php-fpm forks would be every worker's).
+/// `None`: no Redis configured.
+static REDIS_CONFIG: OnceLock<Option<Result<(RedisUrl, DownPolicy), Error>>> = OnceLock::new();
+/// This process's Redis client, made on first use (after the fork).
+static REDIS: OnceLock<Mutex<(RedisStore, Seen)>> = OnceLock::new();
+/// Bumped whenever this process must drop its key cache for a reason the
+/// shared generation does not carry (Redis's generation moved, Redis went
+/// down or came back); part of the generation the cache checks.
+static LOCAL_FLUSHES: AtomicU64 = AtomicU64::new(0);
 /// The cache generation when there is no shared table (one process only).
 static LOCAL_GENERATION: AtomicU64 = AtomicU64::new(0);
 /// The process that ran MINIT and made the table. Under php-fpm this is the
@@ -88,9 +106,74 @@ pub extern "C" fn startup(_type: i32, module_number: i32) -> i32 {
         })
     });
     CACHE.get_or_init(|| Mutex::new(KeyCache::new(entries)));
+    REDIS_CONFIG.get_or_init(redis_config);
     STARTED.get_or_init(Instant::now);
     STARTED_BY_PID.store(u64::from(std::process::id()), Ordering::SeqCst);
     0
+}
+
+fn ini_string(name: &str) -> String {
+    ExecutorGlobals::get()
+        .ini_values()
+        .get(name)
+        .cloned()
+        .flatten()
+        .map(|v| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn redis_config() -> Option<Result<(RedisUrl, DownPolicy), Error>> {
+    let url = ini_string(INI_REDIS_URL);
+    if url.is_empty() {
+        return None;
+    }
+    Some(
+        RedisUrl::parse(&url)
+            .and_then(|u| Ok((u, DownPolicy::parse(&ini_string(INI_REDIS_DOWN))?))),
+    )
+}
+
+/// How the rate functions reach Redis in this process.
+pub enum RedisAccess {
+    /// No `lpapi.redis_url`.
+    None,
+    /// The URL or policy is invalid: treated as Redis being down.
+    Invalid(Error),
+    /// The client (made on first use) and the policy.
+    Client(&'static Mutex<(RedisStore, Seen)>, DownPolicy),
+}
+
+/// This process's Redis, if configured.
+pub fn redis() -> RedisAccess {
+    match REDIS_CONFIG.get_or_init(redis_config) {
+        None => RedisAccess::None,
+        Some(Err(e)) => RedisAccess::Invalid(e.clone()),
+        Some(Ok((url, policy))) => RedisAccess::Client(
+            REDIS.get_or_init(|| Mutex::new((RedisStore::new(url.clone()), Seen::default()))),
+            *policy,
+        ),
+    }
+}
+
+/// The `lpapi.redis_down` policy (local when unset or invalid).
+pub fn redis_policy() -> DownPolicy {
+    DownPolicy::parse(&ini_string(INI_REDIS_DOWN)).unwrap_or(DownPolicy::Local)
+}
+
+/// Makes this process drop its key cache on its next access.
+pub fn flush_cache() {
+    LOCAL_FLUSHES.fetch_add(1, Ordering::SeqCst);
+}
+
+/// Whether the key cache is to be bypassed: Redis is configured and found down.
+pub fn cache_bypassed() -> bool {
+    match redis() {
+        RedisAccess::None => false,
+        RedisAccess::Invalid(_) => true,
+        RedisAccess::Client(client, _) => {
+            table().is_ok_and(SharedTable::redis_down) || client.lock().0.waiting()
+        }
+    }
 }
 
 /// The SAPI PHP runs under ("fpm-fcgi", "cli", …).
@@ -146,12 +229,15 @@ pub fn table() -> Result<&'static SharedTable, Error> {
     }
 }
 
-/// The current cache generation (shared when the table exists).
+/// The current cache generation: the shared one (when the table exists)
+/// plus this process's own flushes.
 pub fn generation() -> u64 {
-    table().map_or_else(
-        |_| LOCAL_GENERATION.load(Ordering::SeqCst),
-        SharedTable::generation,
-    )
+    table()
+        .map_or_else(
+            |_| LOCAL_GENERATION.load(Ordering::SeqCst),
+            SharedTable::generation,
+        )
+        .wrapping_add(LOCAL_FLUSHES.load(Ordering::SeqCst) << 40)
 }
 
 /// Bumps the generation everywhere it is visible and returns it.

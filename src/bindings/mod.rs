@@ -13,11 +13,16 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
+use crate::counting::{self, Counted, Seen};
 use crate::error::Error;
 use crate::key::{self, Environment, KeyInfo};
 use crate::ratelimit::{self, Clock, Limiter, Limits, SystemClock, now_minute};
+use crate::redis_store::DownPolicy;
 use convert::{Assoc, Bytes, Int, boolean, long, string};
-use lifecycle::{bump_generation, cache, generation, now_ms, table};
+use lifecycle::{
+    RedisAccess, bump_generation, cache, cache_bypassed, flush_cache, generation, now_ms, redis,
+    redis_policy, table,
+};
 
 /// Longest bucket name accepted, in bytes.
 const MAX_BUCKET_LEN: usize = 4096;
@@ -79,6 +84,70 @@ pub fn lpapi_key_verify(key: Bytes, hash: Bytes) -> bool {
     key::verify(&key.0, &hash.0)
 }
 
+/// One decision, counted in Redis when one is configured and answers, else
+/// in the table; the error of a refusal under `lpapi.redis_down = refuse`.
+fn decide(buckets: &[(&[u8], Limits)], cost: u32) -> PhpResult<Counted> {
+    let counted = match redis() {
+        RedisAccess::None => counting::hit_many(
+            table(),
+            None,
+            &mut Seen::default(),
+            SystemClock,
+            buckets,
+            cost,
+        ),
+        RedisAccess::Invalid(error) => {
+            let switched = table().is_ok_and(|t| t.set_redis_down(true));
+            if redis_policy() == DownPolicy::Refuse {
+                return Err(exceptions::rate_store_unavailable(
+                    &Error::RateStore(error.to_string()),
+                    switched,
+                ));
+            }
+            counting::hit_many(
+                table(),
+                None,
+                &mut Seen::default(),
+                SystemClock,
+                buckets,
+                cost,
+            )
+            .map(|mut c| {
+                c.scope_changed = switched;
+                c
+            })
+        }
+        RedisAccess::Client(client, policy) => {
+            let mut guard = client.lock();
+            let (store, seen) = &mut *guard;
+            counting::hit_many(
+                table(),
+                Some((store, policy)),
+                seen,
+                SystemClock,
+                buckets,
+                cost,
+            )
+        }
+    };
+    match counted {
+        Ok(c) => {
+            if c.flush_cache {
+                flush_cache();
+            }
+            Ok(c)
+        }
+        Err(Ok(refused)) => {
+            flush_cache();
+            Err(exceptions::rate_store_unavailable(
+                &refused.error,
+                refused.scope_changed,
+            ))
+        }
+        Err(Err(e)) => Err(e.into()),
+    }
+}
+
 /// Counts a hit against both windows of `bucket` if both have room.
 #[php_function]
 #[php(defaults(cost = 1))]
@@ -91,8 +160,9 @@ pub fn lpapi_rate_hit(
     let bucket = bucket_name(&bucket)?;
     let limits = Limits::minute_hour(per_minute.0, per_hour.0)?;
     let cost = ratelimit::cost(cost.0)?;
-    let decision = limiter()?.hit(bucket, limits, cost)?;
-    Ok(convert::decision(&decision))
+    Ok(convert::decision(
+        &decide(&[(bucket, limits)], cost)?.decision,
+    ))
 }
 
 /// One decision over several buckets, each with minute, hour and day limits.
@@ -101,8 +171,7 @@ pub fn lpapi_rate_hit(
 pub fn lpapi_rate_hit_many(buckets: &ZendHashTable, cost: Int) -> PhpResult<ZBox<ZendHashTable>> {
     let buckets = convert::buckets(buckets, MAX_BUCKET_LEN)?;
     let cost = ratelimit::cost(cost.0)?;
-    let decision = limiter()?.hit_many(&buckets, cost)?;
-    Ok(convert::decision_many(&decision))
+    Ok(convert::counted(&decide(&buckets, cost)?))
 }
 
 /// What a hit of cost 1 would get, counting nothing.
@@ -114,14 +183,29 @@ pub fn lpapi_rate_peek(
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let bucket = bucket_name(&bucket)?;
     let limits = Limits::minute_hour(per_minute.0, per_hour.0)?;
+    if let RedisAccess::Client(client, _) = redis() {
+        let mut guard = client.lock();
+        if let Ok(answer) = guard.0.decide(&[(bucket, limits)], 1, false) {
+            let stored = answer.stored.first().copied().unwrap_or_default();
+            let view = ratelimit::View::of(&stored, answer.now, limits, 1);
+            return Ok(convert::decision(&ratelimit::Decision::of(
+                &[view],
+                answer.now,
+                view.fits(),
+            )));
+        }
+    }
     let decision = limiter()?.peek(bucket, limits)?;
     Ok(convert::decision(&decision))
 }
 
-/// Forgets the counts of `bucket`.
+/// Forgets the counts of `bucket` (in Redis too, when it is configured).
 #[php_function]
 pub fn lpapi_rate_reset(bucket: Bytes) -> PhpResult<()> {
     let bucket = bucket_name(&bucket)?;
+    if let RedisAccess::Client(client, _) = redis() {
+        let _ = client.lock().0.reset(bucket);
+    }
     limiter()?.reset(bucket)?;
     Ok(())
 }
@@ -129,6 +213,9 @@ pub fn lpapi_rate_reset(bucket: Bytes) -> PhpResult<()> {
 /// The record cached in this process under `hash`, or null.
 #[php_function]
 pub fn lpapi_cache_get(hash: Bytes) -> Option<ZBox<ZendHashTable>> {
+    if cache_bypassed() {
+        return None; // Redis is down: every request reads its key afresh.
+    }
     let generation = generation();
     let mut cache = cache().lock();
     match cache.get(&hash.0, now_ms(), generation)? {
@@ -148,6 +235,9 @@ pub fn lpapi_cache_put(hash: Bytes, record: &ZendHashTable, ttl: Int) -> PhpResu
         .into());
     }
     let value = convert::to_value(record, 0)?;
+    if cache_bypassed() {
+        return Ok(()); // Nothing cached while Redis is down: it could not be invalidated.
+    }
     let generation = generation();
     let ttl_ms = u64::try_from(ttl).unwrap_or(0) * 1000;
     cache()
@@ -160,7 +250,16 @@ pub fn lpapi_cache_put(hash: Bytes, record: &ZendHashTable, ttl: Int) -> PhpResu
 /// next access. Returns the new generation.
 #[php_function]
 pub fn lpapi_cache_invalidate() -> i64 {
-    i64::try_from(bump_generation()).unwrap_or(i64::MAX)
+    let generation = bump_generation();
+    if let RedisAccess::Client(client, _) = redis() {
+        // Every server reads Redis's generation back with its next decision.
+        if client.lock().0.bump_generation().is_err()
+            && let Ok(table) = table()
+        {
+            table.defer_redis_bump();
+        }
+    }
+    i64::try_from(generation).unwrap_or(i64::MAX)
 }
 
 /// Version, shared-memory use and cache statistics.
@@ -212,8 +311,48 @@ pub fn lpapi_info() -> ZBox<ZendHashTable> {
             .set("shm_origin", string("none"))
             .set("shm_created_at", long(0)),
     };
+    let redis_info = match redis() {
+        RedisAccess::None => Zval::null(),
+        RedisAccess::Invalid(e) => convert::array(
+            Assoc::new()
+                .set("url", string(""))
+                .set("state", string("down"))
+                .set("down_policy", string(redis_policy().name()))
+                .set("last_error", string(&e.to_string()))
+                .set("retry_in", long(0))
+                .build(),
+        ),
+        RedisAccess::Client(client, policy) => {
+            let guard = client.lock();
+            let store = &guard.0;
+            let state = match store.up() {
+                None => "unknown",
+                Some(true) => "up",
+                Some(false) => "down",
+            };
+            convert::array(
+                Assoc::new()
+                    .set("url", string(store.url().display()))
+                    .set("state", string(state))
+                    .set("down_policy", string(policy.name()))
+                    .set(
+                        "last_error",
+                        store.last_error().map_or_else(Zval::null, string),
+                    )
+                    .set("retry_in", long(store.retry_in()))
+                    .build(),
+            )
+        }
+    };
+    let rate_store = if matches!(redis(), RedisAccess::None) {
+        "shared_memory"
+    } else {
+        "redis"
+    };
     info.set("started_by_pid", long(lifecycle::started_by_pid()))
         .set("cache", convert::array(cache_array))
+        .set("rate_store", string(rate_store))
+        .set("redis", redis_info)
         .build()
 }
 

@@ -49,7 +49,7 @@ final class RateLimitTest extends TestCase {
 		foreach (array($k['key'], $first['key'], $second['key']) as $i => $any) {
 			$this->assertError($this->api('GET', '/me', array('key' => $any)), 429, 'rate_limit_exceeded', "key {$i} of the chain");
 		}
-		$this->assertMatchesRegularExpression('/^site:[0-9a-f]{12}:key:' . $k['id'] . '$/', \LatePointApi\Keys\Key_Format::rate_bucket($k['id']), 'buckets are named per site');
+		$this->assertMatchesRegularExpression('/^\{site:[0-9a-f]{12}:key:' . $k['id'] . '\}$/', \LatePointApi\Keys\Key_Format::rate_bucket($k['id']), 'buckets are named per site');
 	}
 
 	public function test_the_request_over_the_minute_limit_gets_429_with_retry_after_and_does_not_count(): void {

@@ -157,6 +157,7 @@ final class Admin_Page {
 			if ( 'fpm-fcgi' === PHP_SAPI && (int) $info['started_by_pid'] === getmypid() ) {
 				echo '<br><strong>' . esc_html__( 'Warning: this PHP worker loaded the extension itself, so its rate counters and cache invalidations are not shared with the other workers. Load the extension in php.ini or conf.d (php-fpm\'s master), not with php_admin_value[extension] in a pool.', 'latepoint-api-keys' ) . '</strong>';
 			}
+			self::render_redis_status( $info );
 		} else {
 			echo esc_html__( 'The native extension is not in use: the plugin runs on its pure-PHP fallback (slower; rate counters are only as exact as the object cache or database).', 'latepoint-api-keys' );
 			if ( ! empty( $info['disabled_by_constant'] ) ) {
@@ -164,6 +165,31 @@ final class Admin_Page {
 			}
 		}
 		echo '</div>';
+	}
+
+	/** Where the counters are shared between servers: Redis, its state in this PHP process, and what happens while it is down. */
+	private static function render_redis_status( array $info ): void {
+		$redis = $info['redis'] ?? null;
+		if ( ! is_array( $redis ) ) {
+			echo '<br>' . esc_html__( 'Scope: server. Each web server counts on its own; for several servers, set Redis (lpapi.redis_url, or LPAPI_REDIS_URL for the pure-PHP fallback).', 'latepoint-api-keys' );
+			return;
+		}
+		if ( 'unknown' === $redis['state'] ) {
+			// This PHP process has not used Redis yet: a look (it counts nothing) tells.
+			Core::rate_probe();
+			$redis = Core::info()['redis'] ?? $redis;
+		}
+		$down = 'refuse' === $redis['down_policy']
+			? __( 'while it is down, API requests are refused (503)', 'latepoint-api-keys' )
+			: __( 'while it is down, each server counts on its own and reads keys from the database', 'latepoint-api-keys' );
+		if ( 'down' === $redis['state'] ) {
+			/* translators: 1: Redis URL without password, 2: the error, 3: seconds, 4: what happens meanwhile */
+			$text = sprintf( __( 'Scope: server. Redis at %1$s cannot be reached (%2$s); next attempt in %3$d s; %4$s.', 'latepoint-api-keys' ), $redis['url'], (string) $redis['last_error'], (int) $redis['retry_in'], $down );
+			echo '<br><strong class="lpapi-redis-down">' . esc_html( $text ) . '</strong>';
+			return;
+		}
+		/* translators: 1: Redis URL without password, 2: what happens while it is down */
+		echo '<br><span class="lpapi-redis-up">' . esc_html( sprintf( __( 'Scope: cluster. Rate limits and key revocations are shared by every server through Redis at %1$s; %2$s.', 'latepoint-api-keys' ), $redis['url'], $down ) ) . '</span>';
 	}
 
 	public static function render_reveal( array $revealed ): void {

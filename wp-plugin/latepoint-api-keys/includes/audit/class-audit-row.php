@@ -22,7 +22,8 @@ defined( 'ABSPATH' ) || exit;
 final class Audit_Row {
 
 	/** The events a row can record. */
-	const EVENTS         = array( 'request', 'auth_failed', 'rate_limited', 'admin_action' );
+	/** rate_store: Redis went down or came back (error_code redis_down / redis_up). */
+	const EVENTS         = array( 'request', 'auth_failed', 'rate_limited', 'admin_action', 'rate_store' );
 	const USER_AGENT_MAX = 255;
 	const ROUTE_MAX      = 191;
 

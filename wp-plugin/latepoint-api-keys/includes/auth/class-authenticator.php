@@ -30,6 +30,7 @@ use LatePointApi\Support\Settings;
 use LatePointApi\Support\Storage_Error;
 use LatePointApi\Native\InvalidKeyException;
 use LatePointApi\Native\LpapiException;
+use LatePointApi\Native\RateStoreUnavailableException;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -99,10 +100,47 @@ final class Authenticator {
 			return Api_Response::error( 401, 'invalid_api_key', __( 'The API key is malformed. Check that it was copied whole.', 'latepoint-api-keys' ) );
 		}
 		try {
-			$record = Key_Service::find_for_auth( $parsed['hash'] );
+			$record = Key_Service::find_for_auth( $parsed['hash'], $from_cache );
 		} catch ( Storage_Error $e ) {
 			return Api_Response::error( 503, 'service_unavailable', __( 'The database is unavailable; try again shortly.', 'latepoint-api-keys' ) );
 		}
+		$error = self::key_error( $record, $request );
+		if ( null !== $error ) {
+			return $error;
+		}
+		try {
+			$decision = Rate_Limits::hit( $record, Rate_Limits::operation( $request ) );
+		} catch ( RateStoreUnavailableException $e ) {
+			Rate_Limits::log_switch( 'server', 1 === $e->getCode() );
+			return Api_Response::error( 503, 'service_unavailable', __( 'Rate limiting is unavailable (its Redis server cannot be reached); try again shortly.', 'latepoint-api-keys' ) );
+		} catch ( LpapiException $e ) {
+			return Api_Response::error( 503, 'service_unavailable', __( 'The rate limiter is unavailable; try again shortly.', 'latepoint-api-keys' ) );
+		}
+		Request_Context::$rate = $decision;
+		Rate_Limits::log_switch( $decision['scope'], $decision['scope_changed'] );
+		if ( $decision['cache_flushed'] && $from_cache ) {
+			// A key changed on another server, or Redis went down or came back: the cached
+			// record may be stale, so the checks run again on the database's (the cache is empty now).
+			try {
+				$record = Key_Service::find_for_auth( $parsed['hash'] );
+			} catch ( Storage_Error $e ) {
+				return Api_Response::error( 503, 'service_unavailable', __( 'The database is unavailable; try again shortly.', 'latepoint-api-keys' ) );
+			}
+			$error = self::key_error( $record, $request );
+			if ( null !== $error ) {
+				return $error;
+			}
+		}
+		return $decision['allowed'] ? null : Rate_Limits::refusal( $decision );
+	}
+
+	/**
+	 * The checks of a key record before the rate limit: known, status and expiry,
+	 * environment, IP and Origin allowlists. Null when the key may proceed (it is
+	 * then Request_Context::$key).
+	 */
+	private static function key_error( ?array $record, \WP_REST_Request $request ): ?\WP_Error {
+		Request_Context::$key = null;
 		if ( null === $record ) {
 			return Api_Response::error( 401, 'invalid_api_key', __( 'The API key is not known to this site.', 'latepoint-api-keys' ) );
 		}
@@ -110,7 +148,6 @@ final class Authenticator {
 		Request_Context::$known_key = $record;
 		$status_error               = self::status_error( $record );
 		if ( null !== $status_error ) {
-			Request_Context::$key              = null;
 			Request_Context::$presented_prefix = $record['key_prefix'];
 			return $status_error;
 		}
@@ -131,13 +168,7 @@ final class Authenticator {
 			return Api_Response::error( 403, 'origin_not_allowed', __( 'This key may not be used from this origin.', 'latepoint-api-keys' ) );
 		}
 		Request_Context::$key = $record;
-		try {
-			$decision = Rate_Limits::hit( $record, Rate_Limits::operation( $request ) );
-		} catch ( LpapiException $e ) {
-			return Api_Response::error( 503, 'service_unavailable', __( 'The rate limiter is unavailable; try again shortly.', 'latepoint-api-keys' ) );
-		}
-		Request_Context::$rate = $decision;
-		return $decision['allowed'] ? null : Rate_Limits::refusal( $decision );
+		return null;
 	}
 
 	private static function status_error( array $record ): ?\WP_Error {
@@ -293,6 +324,6 @@ final class Authenticator {
 
 	/** @param string[] $headers */
 	public static function cors_exposed_headers( array $headers ): array {
-		return array_merge( $headers, array( 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'RateLimit', 'RateLimit-Policy', 'Retry-After' ) );
+		return array_merge( $headers, array( 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'RateLimit', 'RateLimit-Policy', 'X-RateLimit-Scope', 'Retry-After' ) );
 	}
 }

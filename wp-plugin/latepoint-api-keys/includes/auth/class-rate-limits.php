@@ -19,6 +19,7 @@
 
 namespace LatePointApi\Auth;
 
+use LatePointApi\Audit\Audit_Log;
 use LatePointApi\Keys\Key_Format;
 use LatePointApi\Keys\Key_Service;
 use LatePointApi\Rest\Api_Response;
@@ -116,10 +117,39 @@ final class Rate_Limits {
 			'RateLimit-Policy'      => implode( ', ', $items ),
 			'RateLimit'             => sprintf( '"%s";r=%d;t=%d', self::tightest( $rate ), $rate['remaining'], max( 0, $rate['reset'] - $now ) ),
 		);
+		$headers['X-RateLimit-Scope'] = (string) ( $rate['scope'] ?? 'server' );
 		if ( ! $rate['allowed'] ) {
 			$headers['Retry-After'] = (string) $rate['retry_after'];
 		}
 		return $headers;
+	}
+
+	/**
+	 * Logs that the rate counters moved to another scope: Redis went down (the
+	 * counting goes on per server, or requests are refused) or came back. Only
+	 * the one process that saw the switch logs it.
+	 */
+	public static function log_switch( string $scope, bool $changed ): void {
+		if ( ! $changed ) {
+			return;
+		}
+		Audit_Log::record(
+			array(
+				'created_at' => Audit_Log::now_ms(),
+				'request_id' => Request_Context::request_id(),
+				'event'      => 'rate_store',
+				'error_code' => 'cluster' === $scope ? 'redis_up' : 'redis_down',
+				'method'     => 'SYSTEM',
+				'route'      => 'cluster' === $scope ? 'Redis answers again: rate limits count across every server' : 'Redis cannot be reached: ' . ( 'refuse' === self::down_policy() ? 'API requests are refused' : 'rate limits count per server' ),
+				'client_ip'  => Request_Context::$client_ip,
+			)
+		);
+	}
+
+	/** What the rate store does while Redis is down: "local" or "refuse". */
+	public static function down_policy(): string {
+		$info = Core::info();
+		return (string) ( $info['redis']['down_policy'] ?? 'local' );
 	}
 
 	/** The 429 of a refused decision, naming the limit that refused it. */

@@ -56,7 +56,8 @@ final class Key_Format {
 			global $wpdb;
 			$site = substr( hash( 'sha256', get_option( 'siteurl' ) . '|' . $wpdb->prefix . '|' . self::counter_scope() ), 0, 12 );
 		}
-		return 'site:' . $site . ':key:' . $counter_id;
+		// In braces: a Redis Cluster puts every bucket of one key (its operations' too) in one slot.
+		return '{site:' . $site . ':key:' . $counter_id . '}';
 	}
 
 	/** The bucket of a key's counters for one operation (`bookings:create`). */

@@ -189,8 +189,9 @@ final class Key_Service {
 	 *
 	 * @return ?array<string, mixed> null when no key has this hash.
 	 */
-	public static function find_for_auth( string $hash ): ?array {
-		$cached = Core::cache_get( $hash );
+	public static function find_for_auth( string $hash, ?bool &$from_cache = null ): ?array {
+		$cached     = Core::cache_get( $hash );
+		$from_cache = null !== $cached;
 		if ( null !== $cached ) {
 			return $cached['missing'] ?? false ? null : $cached;
 		}

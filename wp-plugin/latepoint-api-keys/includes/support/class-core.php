@@ -83,6 +83,15 @@ final class Core {
 		return Fallback::rate_hit_many( $buckets, $cost );
 	}
 
+	/** One look at the rate store, counting nothing (so lpapi_info() knows whether Redis answers). */
+	public static function rate_probe(): void {
+		try {
+			self::native_rate() ? \lpapi_rate_peek( 'lpapi:probe', 1, 1 ) : Fallback::rate_peek( 'lpapi:probe', 1, 1 );
+		} catch ( \LatePointApi\Native\LpapiException $e ) {
+			unset( $e ); // The state it leaves in lpapi_info() is the answer.
+		}
+	}
+
 	public static function rate_reset( string $bucket ): void {
 		if ( self::native_rate() ) {
 			try {
