@@ -6,7 +6,9 @@ purpose="${1:-build}"
 
 packages=(php-cli php-dev libclang-dev)
 case "$purpose" in
-  test)  packages+=(phpunit php-apcu php-mbstring php-xml) ;;
+  # redis-server and php-redis: the stack's LPAPI_REDIS=1 (rate limits counted in Redis, by the
+  # extension or by the plugin's pure-PHP fallback).
+  test)  packages+=(phpunit php-apcu php-mbstring php-xml redis-server php-redis) ;;
   bench) packages+=(php-apcu) ;;
   # scripts/lint.sh: php -l, PHP_CodeSniffer (phpcs.xml.dist), shellcheck; clippy builds the crate.
   lint)  packages+=(php-codesniffer shellcheck) ;;
@@ -25,8 +27,17 @@ done
 if ((${#missing[@]})); then
   echo "==> installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Packages must not start their own services (redis-server would): a policy-rc.d that forbids it,
+  # for the length of the install only (as scripts/stack.sh install does).
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if trap -p EXIT | grep -q policy-rc.d; then rm -f "$policy"; trap - EXIT; fi
 else
   echo "==> Debian packages present: ${packages[*]}"
 fi

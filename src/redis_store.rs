@@ -113,7 +113,7 @@ fn tcp_address(
     user: &mut Option<String>,
     password: &mut Option<String>,
     db: &mut i64,
-) -> Result<(ConnectionAddr, String), Error> {
+) -> Result<ConnectionAddr, Error> {
     let (auth, host_part) = match main.rsplit_once('@') {
         Some((auth, host)) => (Some(auth), host),
         None => (None, main),
@@ -127,7 +127,7 @@ fn tcp_address(
     }
     let (address, path) = host_part.split_once('/').unwrap_or((host_part, ""));
     if !path.is_empty() {
-        *db = i64::try_from(whole("the database", path, 1 << 20)?).unwrap_or(0);
+        *db = i64::try_from(whole("the database", path, 2_147_483_647)?).unwrap_or(0);
     }
     let (host, port) = match address.rsplit_once(':') {
         Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => {
@@ -139,8 +139,42 @@ fn tcp_address(
     if host.is_empty() || port == 0 {
         return Err(bad("a host and a port from 1 to 65535 are needed"));
     }
-    let shown = format!("redis://{host}:{port}/{db}");
-    Ok((ConnectionAddr::Tcp(host.to_owned(), port), shown))
+    Ok(ConnectionAddr::Tcp(host.to_owned(), port))
+}
+
+/// `url` with its password (the user info's, or a `password=` parameter)
+/// replaced by `***`.
+#[must_use]
+pub fn redact(url: &str) -> String {
+    let Some((head, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (main, query) = rest
+        .split_once('?')
+        .map_or((rest, None), |(m, q)| (m, Some(q)));
+    let main = match main.rsplit_once('@') {
+        Some((auth, host)) => match auth.split_once(':') {
+            Some((user, password)) if !password.is_empty() => format!("{user}:***@{host}"),
+            _ => format!("{auth}@{host}"),
+        },
+        None => main.to_owned(),
+    };
+    let query = query.map(|q| {
+        q.split('&')
+            .map(|pair| {
+                if pair.starts_with("password=") {
+                    "password=***".to_owned()
+                } else {
+                    pair.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    });
+    match query {
+        Some(q) => format!("{head}://{main}?{q}"),
+        None => format!("{head}://{main}"),
+    }
 }
 
 /// A whole number from 0 to `max`, or an error naming `name`.
@@ -174,28 +208,30 @@ impl RedisUrl {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             params.push((decode(k)?, decode(v)?));
         }
+        for (i, (name, _)) in params.iter().enumerate() {
+            if params[..i].iter().any(|(n, _)| n == name) {
+                return Err(bad(format!("the parameter {name:?} is given twice")));
+            }
+        }
         for (name, value) in &params {
             match name.as_str() {
                 "prefix" => prefix.clone_from(value),
                 "timeout_ms" => timeout_ms = whole("timeout_ms", value, 60_000)?.max(1),
                 "db" if scheme == "unix" => {
-                    db = i64::try_from(whole("db", value, 1 << 20)?).unwrap_or(0);
+                    db = i64::try_from(whole("db", value, 2_147_483_647)?).unwrap_or(0);
                 }
                 "user" if scheme == "unix" => user = Some(value.clone()),
                 "password" if scheme == "unix" => password = Some(value.clone()),
                 other => return Err(bad(format!("unknown parameter {other:?}"))),
             }
         }
-        let (addr, shown) = match scheme {
+        let addr = match scheme {
             "redis" => tcp_address(main, &mut user, &mut password, &mut db)?,
             "unix" => {
                 if main.is_empty() || !main.starts_with('/') {
                     return Err(bad("unix:// needs an absolute socket path"));
                 }
-                (
-                    ConnectionAddr::Unix(std::path::PathBuf::from(decode(main)?)),
-                    format!("unix://{main}?db={db}"),
-                )
+                ConnectionAddr::Unix(std::path::PathBuf::from(decode(main)?))
             }
             "rediss" => {
                 return Err(bad(
@@ -208,19 +244,7 @@ impl RedisUrl {
                 )));
             }
         };
-        let credentials = match (&user, &password) {
-            (Some(u), Some(_)) => format!("{u}:***@"),
-            (None, Some(_)) => ":***@".to_owned(),
-            (Some(u), None) => format!("{u}@"),
-            (None, None) => String::new(),
-        };
-        let display = match shown.split_once("://") {
-            Some((s, r)) => format!("{s}://{credentials}{r}"),
-            None => shown,
-        } + &format!(
-            "{}prefix={prefix}",
-            if scheme == "unix" { "&" } else { "?" }
-        );
+        let display = redact(url);
         let mut redis = RedisConnectionInfo::default()
             .set_db(db)
             .set_skip_set_lib_name();
@@ -330,7 +354,13 @@ impl RedisStore {
     #[must_use]
     pub fn retry_in(&self) -> u64 {
         self.retry_at.map_or(0, |at| {
-            at.saturating_duration_since(Instant::now()).as_secs()
+            // Rounded up: 1 while any wait is left.
+            u64::try_from(
+                at.saturating_duration_since(Instant::now())
+                    .as_millis()
+                    .div_ceil(1000),
+            )
+            .unwrap_or(u64::MAX)
         })
     }
 
@@ -510,7 +540,7 @@ mod tests {
                 .expect("valid");
         assert_eq!(
             url.display(),
-            "redis://app:***@10.0.0.5:6380/2?prefix=shop:"
+            "redis://app:***@10.0.0.5:6380/2?prefix=shop:&timeout_ms=100"
         );
         assert_eq!(url.info.redis_settings().password(), Some("s@cret"));
         assert_eq!(url.info.redis_settings().username(), Some("app"));
@@ -518,12 +548,11 @@ mod tests {
         assert_eq!(url.key(b"k"), b"shop:k".to_vec());
         assert_eq!(url.timeout, Duration::from_millis(100));
         let unix = RedisUrl::parse("unix:///run/redis.sock?db=3&password=pw").expect("valid");
-        assert_eq!(
-            unix.display(),
-            "unix://:***@/run/redis.sock?db=3&prefix=lpapi:"
-        );
+        assert_eq!(unix.display(), "unix:///run/redis.sock?db=3&password=***");
+        assert_eq!(unix.info.redis_settings().password(), Some("pw"));
+        assert_eq!(unix.info.redis_settings().db(), 3);
         let plain = RedisUrl::parse("redis://127.0.0.1").expect("valid");
-        assert_eq!(plain.display(), "redis://127.0.0.1:6379/0?prefix=lpapi:");
+        assert_eq!(plain.display(), "redis://127.0.0.1");
     }
 
     #[test]

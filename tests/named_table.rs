@@ -149,7 +149,7 @@ fn a_half_created_object_is_replaced_after_a_wait() {
         .expect("create");
     file.set_permissions(std::fs::Permissions::from_mode(0o600))
         .expect("chmod");
-    file.set_len(64 + 64 * 64).expect("size");
+    file.set_len(128 + 64 * 64).expect("size");
     drop(file);
     let table = SharedTable::open(&name.0, 64).expect("open");
     assert!(

@@ -43,13 +43,17 @@ check_extension() {
 
 # Runs PHP CLI in the site's WordPress through scripts/stack/wp-cli.php.
 run_php() {
-  local -a php_args=() env_args=("LPAPI_STACK_HTTP_HOST=$HOST:$HTTP_PORT" "LPAPI_STACK_WP_ROOT=$WP_ROOT"
+  local -a php_args=() redis_args=() env_args=("LPAPI_STACK_HTTP_HOST=$HOST:$HTTP_PORT" "LPAPI_STACK_WP_ROOT=$WP_ROOT"
     "LPAPI_STACK_LATEPOINT=$(latepoint_wanted && echo 1 || echo 0)")
   local scan
   php_version
   scan="$(scan_dir_for cli)"
   [[ -z $scan ]] || env_args+=("PHP_INI_SCAN_DIR=$scan")
-  [[ $NATIVE != 1 ]] || php_args+=(-d "extension=$EXT")
+  if [[ $NATIVE == 1 ]]; then
+    php_args+=(-d "extension=$EXT")
+    mapfile -t redis_args < <(native_redis_args)
+    php_args+=("${redis_args[@]}")
+  fi
   # Compiled scripts cached on disk: each run loads WordPress in about 0.15 s instead of 0.25 s.
   # One cache per LPAPI_NATIVE setting: compiled code differs with and without the extension
   # (opcache folds function_exists() checks at compile time).
@@ -65,40 +69,68 @@ run_php() {
     php "${php_args[@]}" "$STACK_LIB/wp-cli.php" "$@"
 }
 
-start_fpm() {
-  local bin scan fp ext_args=()
+# The php-fpm master(s): "php-fpm" (server A) always, "php-fpm-b" (server B) with LPAPI_SERVERS=2.
+start_fpm() { start_fpm_server php-fpm "$FPM_SOCKET" "$SHM_NAME"; }
+
+start_fpm_b() {
+  if ! wanted php-fpm-b; then
+    if alive php-fpm-b; then
+      say "php-fpm-b: not wanted any more (LPAPI_SERVERS=1), stopping it"
+      stop_service php-fpm-b
+    fi
+    rm -f "$FPM_SOCKET_B"
+    return 0
+  fi
+  start_fpm_server php-fpm-b "$FPM_SOCKET_B" "$SHM_NAME_B"
+}
+
+# The -d options of the master besides the extension's own, with LPAPI_NATIVE=1: where the rate
+# limits count with LPAPI_REDIS=1. (With LPAPI_NATIVE=0 they are constants in wp-config.php.) The
+# values are INI strings in double quotes: unquoted, the "=" in the URL's query is a syntax error.
+native_redis_args() {
+  [[ $NATIVE == 1 && $REDIS == 1 ]] || return 0
+  printf '%s\n' -d "lpapi.redis_url=\"$REDIS_URL\"" -d "lpapi.redis_down=\"$REDIS_DOWN\""
+}
+
+start_fpm_server() { # NAME SOCKET SHM_NAME
+  local name="$1" socket="$2" shm="$3" bin scan fp ext_args=() redis_args=()
   php_version
   bin="/usr/sbin/php-fpm$PHP_VERSION"
   [[ -x $bin ]] || die "$bin not found (scripts/stack.sh install)"
   scan="$(scan_dir_for fpm)"
   # The extension is loaded by the master process (-d on its command line), never per pool
   # (php_admin_value[extension] loads it in each worker after the fork): its MINIT must map the
-  # shared rate-limit table before php-fpm forks, or every worker counts on its own.
-  [[ $NATIVE != 1 ]] || ext_args=(-d "extension=$EXT" -d "lpapi.shm_name=$SHM_NAME")
-  render_to "$CONF_DIR/php-fpm.conf" php-fpm.conf.tmpl PID_DIR="$PID_DIR" LOG_DIR="$LOG_DIR" \
-    FPM_SOCKET="$FPM_SOCKET" FPM_WORKERS="$FPM_WORKERS" || true
+  # shared rate-limit table before php-fpm forks, or every worker counts on its own. Each master has
+  # a table of its own, as two web servers would.
+  if [[ $NATIVE == 1 ]]; then
+    ext_args=(-d "extension=$EXT" -d "lpapi.shm_name=$shm")
+    mapfile -t redis_args < <(native_redis_args)
+    ext_args+=("${redis_args[@]}")
+  fi
+  render_to "$CONF_DIR/$name.conf" php-fpm.conf.tmpl NAME="$name" PID_DIR="$PID_DIR" LOG_DIR="$LOG_DIR" \
+    FPM_SOCKET="$socket" FPM_WORKERS="$FPM_WORKERS" || true
   # The fingerprint covers the extension file itself: a rebuilt .so needs a fresh php-fpm.
   fp="$({
-    cat "$CONF_DIR/php-fpm.conf"
+    cat "$CONF_DIR/$name.conf"
     echo "$scan ${ext_args[*]}"
     [[ $NATIVE != 1 ]] || stat -c '%s %Y %i' "$EXT"
   } | fingerprint)"
-  if alive php-fpm && settings_changed php-fpm "$fp"; then
-    say "php-fpm: settings or extension changed, restarting"
-    stop_service php-fpm
+  if alive "$name" && settings_changed "$name" "$fp"; then
+    say "$name: settings or extension changed, restarting"
+    stop_service "$name"
   fi
-  if alive php-fpm; then
-    say "php-fpm: running (pid $(live_pid php-fpm))"
+  if alive "$name"; then
+    say "$name: running (pid $(live_pid "$name"))"
     return 0
   fi
-  say "php-fpm: starting $FPM_WORKERS workers, native extension $([[ $NATIVE == 1 ]] && echo "on ($EXT)" || echo off)"
-  rm -f "$FPM_SOCKET"
-  "$bin" "${ext_args[@]}" -R -t -y "$CONF_DIR/php-fpm.conf" >"$LOG_DIR/php-fpm-test.out" 2>&1 ||
-    { show_logs "$LOG_DIR/php-fpm-test.out"; die "php-fpm rejects $CONF_DIR/php-fpm.conf"; }
+  say "$name: starting $FPM_WORKERS workers, native extension $([[ $NATIVE == 1 ]] && echo "on ($EXT)" || echo off)"
+  rm -f "$socket"
+  "$bin" "${ext_args[@]}" -R -t -y "$CONF_DIR/$name.conf" >"$LOG_DIR/$name-test.out" 2>&1 ||
+    { show_logs "$LOG_DIR/$name-test.out"; die "php-fpm rejects $CONF_DIR/$name.conf"; }
   if [[ -n $scan ]]; then
-    spawn php-fpm env PHP_INI_SCAN_DIR="$scan" "$bin" "${ext_args[@]}" -R -F -y "$CONF_DIR/php-fpm.conf" -p "$RUN_DIR"
+    spawn "$name" env PHP_INI_SCAN_DIR="$scan" "$bin" "${ext_args[@]}" -R -F -y "$CONF_DIR/$name.conf" -p "$RUN_DIR"
   else
-    spawn php-fpm "$bin" "${ext_args[@]}" -R -F -y "$CONF_DIR/php-fpm.conf" -p "$RUN_DIR"
+    spawn "$name" "$bin" "${ext_args[@]}" -R -F -y "$CONF_DIR/$name.conf" -p "$RUN_DIR"
   fi
-  echo "$fp" >"$CONF_DIR/php-fpm.started"
+  echo "$fp" >"$CONF_DIR/$name.started"
 }

@@ -2,12 +2,17 @@
 # Part of scripts/stack.sh: processes. Each server runs in its own session; its pid file holds the
 # server's own pid (the shell writes $$ and execs it), so it is stopped by that pid, never by name.
 
+# Debian's redis-server is a link to redis-check-rdb (one program; the name it is called by picks
+# what it does): its processes' executable is that.
+REDIS_PROGRAM="$(basename "$(readlink -f "$(command -v redis-server || echo redis-server)")")"
+
 pid_file() { printf '%s/%s.pid' "$PID_DIR" "$1"; }
 
 program_of() {
   case "$1" in
     mariadb) echo mariadbd ;;
-    php-fpm) echo php-fpm ;;
+    redis) echo "$REDIS_PROGRAM" ;;
+    php-fpm | php-fpm-b) echo php-fpm ;;
     nginx) echo nginx ;;
   esac
 }
@@ -76,7 +81,7 @@ stop_service() {
   # Graceful: php-fpm's workers finish their request and run the extensions' shutdown (the audit
   # writer flushes there) while the database is still up; nginx finishes its requests.
   case "$name" in
-    php-fpm | nginx) kill -QUIT "$pid" 2>/dev/null || true ;;
+    php-fpm | php-fpm-b | nginx) kill -QUIT "$pid" 2>/dev/null || true ;;
     *) kill -TERM "$pid" 2>/dev/null || true ;;
   esac
   for ((i = 0; i < 300; i++)); do
@@ -111,6 +116,7 @@ show_logs() {
 }
 
 all_logs() {
-  show_logs "$LOG_DIR/mariadb.log" "$LOG_DIR/php-fpm.log" "$LOG_DIR/php-fpm.out" "$LOG_DIR/php-error.log" \
-    "$LOG_DIR/nginx-error.log" "$LOG_DIR/nginx.out" "$LOG_DIR/wp-debug.log" "$LOG_DIR/wp-setup.log"
+  show_logs "$LOG_DIR/mariadb.log" "$LOG_DIR/redis.log" "$LOG_DIR/php-fpm.log" "$LOG_DIR/php-fpm.out" \
+    "$LOG_DIR/php-fpm-b.log" "$LOG_DIR/php-fpm-b.out" "$LOG_DIR/php-error.log" "$LOG_DIR/nginx-error.log" \
+    "$LOG_DIR/nginx.out" "$LOG_DIR/wp-debug.log" "$LOG_DIR/wp-setup.log"
 }

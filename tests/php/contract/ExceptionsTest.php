@@ -3,6 +3,7 @@
 namespace LatePointApi\Tests\Contract;
 
 use LatePointApi\Native\EntropyException;
+use LatePointApi\Native\RateStoreUnavailableException;
 use LatePointApi\Native\InvalidArgumentException;
 use LatePointApi\Native\InvalidKeyException;
 use LatePointApi\Native\LpapiException;
@@ -26,6 +27,7 @@ final class ExceptionsTest extends LpapiTestCase
             'RateTableFullException' => [RateTableFullException::class],
             'SharedMemoryException' => [SharedMemoryException::class],
             'EntropyException' => [EntropyException::class],
+            'RateStoreUnavailableException' => [RateStoreUnavailableException::class],
         ];
     }
 

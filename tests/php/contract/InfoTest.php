@@ -13,6 +13,7 @@ final class InfoTest extends LpapiTestCase
         'slots_used', 'slots_assigned', 'slots_total', 'shm_bytes',
         'generation', 'rate_table_full_events', 'rate_slot_reclaims', 'rate_lock_takeovers',
         'shm_name', 'shm_origin', 'shm_created_at', 'started_by_pid', 'cache',
+        'rate_store', 'redis',
     ];
     private const CACHE_KEYS = ['entries', 'capacity', 'hits', 'misses', 'evictions', 'flushes'];
     private const COUNTERS = [
@@ -91,6 +92,14 @@ final class InfoTest extends LpapiTestCase
         $named = (string) ini_get('lpapi.shm_name') !== '';
         $this->assertSame($named ? ini_get('lpapi.shm_name') : null, $info['shm_name']);
         $this->assertSame($named, $info['shm_origin'] !== 'private');
+    }
+
+    public function testWithoutRedisTheRateStoreIsLocal(): void
+    {
+        // Redis (lpapi.redis_url, LPAPI_REDIS_URL) is not configured in this process; RedisTest covers it.
+        $info = lpapi_info();
+        $this->assertSame('shared_memory', $info['rate_store']);
+        $this->assertNull($info['redis']);
     }
 
     public function testNativeIsTrueExactlyWhenTheExtensionIsLoaded(): void

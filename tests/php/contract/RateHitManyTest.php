@@ -16,7 +16,7 @@ use LatePointApi\Tests\Support\LpapiTestCase;
  */
 final class RateHitManyTest extends LpapiTestCase
 {
-    private const DECISION_KEYS = ['allowed', 'limit', 'remaining', 'reset', 'retry_after', 'bucket', 'window', 'buckets'];
+    private const DECISION_KEYS = ['allowed', 'limit', 'remaining', 'reset', 'retry_after', 'bucket', 'window', 'buckets', 'scope', 'scope_changed', 'cache_flushed'];
     private const WINDOWS = ['minute', 'hour', 'day'];
     private const STATUS_KEYS = ['limit', 'remaining', 'reset'];
     private const U32_MAX = 4294967295;
@@ -40,6 +40,8 @@ final class RateHitManyTest extends LpapiTestCase
     {
         $this->assertKeysInOrder(self::DECISION_KEYS, $decision);
         $this->assertIsBool($decision['allowed']);
+        // No Redis is configured in this process: this host decides, and nothing switches or flushes.
+        $this->assertSame(['server', false, false], [$decision['scope'], $decision['scope_changed'], $decision['cache_flushed']]);
         foreach (['limit', 'remaining', 'reset', 'retry_after', 'bucket'] as $name) {
             $this->assertIsInt($decision[$name], $name);
         }

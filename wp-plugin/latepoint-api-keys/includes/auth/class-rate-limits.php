@@ -110,7 +110,7 @@ final class Rate_Limits {
 				}
 			}
 		}
-		$headers = array(
+		$headers                      = array(
 			'X-RateLimit-Limit'     => (string) $rate['limit'],
 			'X-RateLimit-Remaining' => (string) $rate['remaining'],
 			'X-RateLimit-Reset'     => (string) $rate['reset'],

@@ -19,6 +19,8 @@ use LatePointApi\Native\InvalidKeyException;
 
 defined( 'ABSPATH' ) || defined( 'LPAPI_FALLBACK_STANDALONE' ) || exit;
 
+require_once __DIR__ . '/class-rate-redis.php'; // Also for callers that load this class on its own.
+
 /**
  * Static implementation of every lpapi_* function.
  */
@@ -121,6 +123,15 @@ final class Fallback {
 		self::check_positive( 'per_minute', $per_minute );
 		self::check_positive( 'per_hour', $per_hour );
 		self::check_positive( 'cost', $cost );
+		$limits = array(
+			'minute' => $per_minute,
+			'hour'   => $per_hour,
+			'day'    => null,
+		);
+		$redis  = Rate_Redis::run( array( $bucket ), array( $limits ), $cost, true );
+		if ( null !== $redis ) {
+			return Rate_Windows::decide_two( $redis['stored'][0], $redis['now'], $per_minute, $per_hour, $cost, true )[0];
+		}
 		$now      = time();
 		$decision = null;
 		Rate_Store::update(
@@ -137,31 +148,51 @@ final class Fallback {
 	 * @param list<array{bucket: string, per_minute?: ?int, per_hour?: ?int, per_day?: ?int}> $buckets
 	 */
 	public static function rate_hit_many( array $buckets, int $cost = 1 ): array {
-		$limits = self::check_many( $buckets );
+		$limits = Rate_Windows::limits( $buckets );
 		self::check_positive( 'cost', $cost );
-		$now      = time();
-		$decision = null;
-		Rate_Store::update_many(
-			array_column( $buckets, 'bucket' ),
-			static function ( array $stored ) use ( $now, $limits, $cost, &$decision ) {
-				list( $decision, $next ) = Rate_Windows::decide( $stored, $now, $limits, $cost, true );
-				return $next;
-			}
+		$names = array_column( $buckets, 'bucket' );
+		$redis = Rate_Redis::run( $names, $limits, $cost, true );
+		if ( null !== $redis ) {
+			$decision = Rate_Windows::decide( $redis['stored'], $redis['now'], $limits, $cost, true )[0];
+		} else {
+			$now      = time();
+			$decision = null;
+			Rate_Store::update_many(
+				$names,
+				static function ( array $stored ) use ( $now, $limits, $cost, &$decision ) {
+					list( $decision, $next ) = Rate_Windows::decide( $stored, $now, $limits, $cost, true );
+					return $next;
+				}
+			);
+		}
+		return $decision + array(
+			'scope'         => null === $redis ? 'server' : 'cluster',
+			'scope_changed' => Rate_Redis::observe( null !== $redis ),
+			'cache_flushed' => Rate_Redis::configured() && Rate_Redis::flushed(),
 		);
-		return $decision;
 	}
 
 	public static function rate_peek( string $bucket, int $per_minute, int $per_hour ): array {
 		self::check_bucket( $bucket );
 		self::check_positive( 'per_minute', $per_minute );
 		self::check_positive( 'per_hour', $per_hour );
+		$limits = array(
+			'minute' => $per_minute,
+			'hour'   => $per_hour,
+			'day'    => null,
+		);
+		$redis  = Rate_Redis::run( array( $bucket ), array( $limits ), 1, false );
+		if ( null !== $redis ) {
+			return Rate_Windows::decide_two( $redis['stored'][0], $redis['now'], $per_minute, $per_hour, 1, false )[0];
+		}
 		$now = time();
 		return Rate_Windows::decide_two( Rate_Store::read( $bucket ), $now, $per_minute, $per_hour, 1, false )[0];
 	}
 
 	public static function rate_reset( string $bucket ): void {
 		self::check_bucket( $bucket );
-		Rate_Store::reset( $bucket );
+		Rate_Redis::reset( $bucket );
+		Rate_Store::reset( $bucket ); // The counts a Redis outage would fall back to, too.
 	}
 
 	private static function check_bucket( string $bucket ): void {
@@ -175,58 +206,6 @@ final class Fallback {
 		if ( $value < 1 || $value > self::MAX_U32 ) {
 			throw new InvalidArgumentException( "{$name} must be between 1 and " . self::MAX_U32 );
 		}
-	}
-
-	/**
-	 * Validates the buckets of rate_hit_many(), in order, and returns each
-	 * one's limits by window.
-	 *
-	 * @param array<mixed> $buckets
-	 * @return list<array{minute: ?int, hour: ?int, day: ?int}>
-	 */
-	private static function check_many( array $buckets ): array {
-		if ( ! array_is_list( $buckets ) || count( $buckets ) < 1 || count( $buckets ) > self::MAX_BUCKETS ) {
-			throw new InvalidArgumentException( 'buckets must be a list of 1 to ' . self::MAX_BUCKETS . ' buckets' );
-		}
-		$fields = array(
-			'bucket'     => true,
-			'per_minute' => 'minute',
-			'per_hour'   => 'hour',
-			'per_day'    => 'day',
-		);
-		$names  = array();
-		$limits = array();
-		foreach ( $buckets as $i => $entry ) {
-			if ( ! is_array( $entry ) ) {
-				throw new InvalidArgumentException( "buckets[{$i}] must be an array" );
-			}
-			foreach ( array_keys( $entry ) as $field ) {
-				if ( ! isset( $fields[ $field ] ) ) {
-					throw new InvalidArgumentException( "buckets[{$i}] has an unknown field \"{$field}\"" );
-				}
-			}
-			$name = $entry['bucket'] ?? null;
-			if ( ! is_string( $name ) || '' === $name || strlen( $name ) > self::MAX_BUCKET ) {
-				throw new InvalidArgumentException( "buckets[{$i}][bucket] must be a string of 1 to " . self::MAX_BUCKET . ' bytes' );
-			}
-			if ( isset( $names[ $name ] ) ) {
-				throw new InvalidArgumentException( "buckets[{$i}][bucket] repeats buckets[{$names[ $name ]}][bucket]" );
-			}
-			$names[ $name ] = $i;
-			$windows        = array();
-			foreach ( array( 'per_minute', 'per_hour', 'per_day' ) as $field ) {
-				$limit = $entry[ $field ] ?? null;
-				if ( null !== $limit && ( ! is_int( $limit ) || $limit < 1 || $limit > self::MAX_U32 ) ) {
-					throw new InvalidArgumentException( "buckets[{$i}][{$field}] must be null or an integer between 1 and " . self::MAX_U32 );
-				}
-				$windows[ $fields[ $field ] ] = $limit;
-			}
-			if ( array( null, null, null ) === array_values( $windows ) ) {
-				throw new InvalidArgumentException( "buckets[{$i}] sets no limit (per_minute, per_hour or per_day)" );
-			}
-			$limits[] = $windows;
-		}
-		return $limits;
 	}
 
 	// ---------------------------------------------------------------- key cache
@@ -294,13 +273,30 @@ final class Fallback {
 		);
 	}
 
+	/** Bumps the local generation, and the Redis one when Redis is configured (see Rate_Redis). */
 	public static function cache_invalidate(): int {
 		if ( 'apcu' === Rate_Store::kind() ) {
 			apcu_add( self::APCU_PREFIX . 'generation', 0 );
 			$generation = apcu_inc( self::APCU_PREFIX . 'generation' );
-			return is_int( $generation ) ? $generation : 0;
+			$generation = is_int( $generation ) ? $generation : 0;
+		} else {
+			$generation = ++self::$memory_generation;
 		}
-		return ++self::$memory_generation;
+		Rate_Redis::invalidate();
+		return $generation;
+	}
+
+	/** Drops this process's key cache (the Redis generation moved). */
+	public static function drop_cache(): void {
+		if ( self::$memory_cache ) {
+			++self::$stats['flushes'];
+		}
+		self::$memory_cache = array();
+	}
+
+	/** How many entries this process's key cache holds. */
+	public static function cache_entries(): int {
+		return count( self::$memory_cache );
 	}
 
 	private static function cache_capacity(): int {
@@ -361,6 +357,8 @@ final class Fallback {
 				'evictions' => self::$stats['evictions'],
 				'flushes'   => self::$stats['flushes'],
 			),
+			'rate_store'             => Rate_Redis::configured() ? 'redis' : 'shared_memory',
+			'redis'                  => Rate_Redis::info(),
 		);
 	}
 }

@@ -15,6 +15,8 @@
 
 namespace LatePointApi\Fallback;
 
+use LatePointApi\Native\InvalidArgumentException;
+
 defined( 'ABSPATH' ) || defined( 'LPAPI_FALLBACK_STANDALONE' ) || exit;
 
 /**
@@ -48,6 +50,58 @@ final class Rate_Windows {
 		}
 		$value = array_map( 'intval', array_values( $value ) );
 		return array( $value[0], $value[1], $value[2], $value[3] ?? $value[2] );
+	}
+
+	/**
+	 * Validates the buckets of lpapi_rate_hit_many(), in order, and returns each
+	 * one's limits by window.
+	 *
+	 * @param array<mixed> $buckets
+	 * @return list<array{minute: ?int, hour: ?int, day: ?int}>
+	 */
+	public static function limits( array $buckets ): array {
+		if ( ! array_is_list( $buckets ) || count( $buckets ) < 1 || count( $buckets ) > Fallback::MAX_BUCKETS ) {
+			throw new InvalidArgumentException( 'buckets must be a list of 1 to ' . Fallback::MAX_BUCKETS . ' buckets' );
+		}
+		$fields = array(
+			'bucket'     => true,
+			'per_minute' => 'minute',
+			'per_hour'   => 'hour',
+			'per_day'    => 'day',
+		);
+		$names  = array();
+		$limits = array();
+		foreach ( $buckets as $i => $entry ) {
+			if ( ! is_array( $entry ) ) {
+				throw new InvalidArgumentException( "buckets[{$i}] must be an array" );
+			}
+			foreach ( array_keys( $entry ) as $field ) {
+				if ( ! isset( $fields[ $field ] ) ) {
+					throw new InvalidArgumentException( "buckets[{$i}] has an unknown field \"{$field}\"" );
+				}
+			}
+			$name = $entry['bucket'] ?? null;
+			if ( ! is_string( $name ) || '' === $name || strlen( $name ) > Fallback::MAX_BUCKET ) {
+				throw new InvalidArgumentException( "buckets[{$i}][bucket] must be a string of 1 to " . Fallback::MAX_BUCKET . ' bytes' );
+			}
+			if ( isset( $names[ $name ] ) ) {
+				throw new InvalidArgumentException( "buckets[{$i}][bucket] repeats buckets[{$names[ $name ]}][bucket]" );
+			}
+			$names[ $name ] = $i;
+			$windows        = array();
+			foreach ( array( 'per_minute', 'per_hour', 'per_day' ) as $field ) {
+				$limit = $entry[ $field ] ?? null;
+				if ( null !== $limit && ( ! is_int( $limit ) || $limit < 1 || $limit > Fallback::MAX_U32 ) ) {
+					throw new InvalidArgumentException( "buckets[{$i}][{$field}] must be null or an integer between 1 and " . Fallback::MAX_U32 );
+				}
+				$windows[ $fields[ $field ] ] = $limit;
+			}
+			if ( array( null, null, null ) === array_values( $windows ) ) {
+				throw new InvalidArgumentException( "buckets[{$i}] sets no limit (per_minute, per_hour or per_day)" );
+			}
+			$limits[] = $windows;
+		}
+		return $limits;
 	}
 
 	/**

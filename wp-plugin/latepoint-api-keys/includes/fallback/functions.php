@@ -25,6 +25,12 @@ namespace LatePointApi\Native {
 		class EntropyException extends LpapiException {}
 		// phpcs:enable
 	}
+	if ( ! class_exists( RateStoreUnavailableException::class, false ) ) {
+		// phpcs:disable Generic.Files.OneObjectStructurePerFile -- declared apart: an older extension has the others but not this one.
+		/** Redis (LPAPI_REDIS_URL) cannot be reached and LPAPI_REDIS_DOWN is "refuse". The message names no password. */
+		class RateStoreUnavailableException extends LpapiException {}
+		// phpcs:enable
+	}
 }
 
 namespace {
@@ -34,6 +40,8 @@ namespace {
 	require_once __DIR__ . '/class-rate-windows.php';
 	require_once __DIR__ . '/class-rate-store.php';
 	require_once __DIR__ . '/class-rate-database.php';
+	require_once __DIR__ . '/class-redis-url.php';
+	require_once __DIR__ . '/class-rate-redis.php';
 
 	if ( ! function_exists( 'lpapi_key_generate' ) ) {
 		function lpapi_key_generate( string $environment ): array {
