@@ -119,6 +119,17 @@ if LPAPI_NATIVE=1 scripts/stack.sh start; then
   else
     record "stack on the fallback" 0 1 1
   fi
+  # Several web servers: two php-fpm masters (tables of their own) behind one nginx upstream, over
+  # one Redis and one database; on the extension, then on the fallback (php-redis).
+  for native in 1 0; do
+    echo "==> end-to-end: two servers over Redis (LPAPI_SERVERS=2 LPAPI_REDIS=1 LPAPI_NATIVE=$native)"
+    if LPAPI_SERVERS=2 LPAPI_REDIS=1 LPAPI_NATIVE=$native scripts/stack.sh start >/dev/null; then
+      run_node "HTTP, two servers over Redis, $([[ $native == 1 ]] && echo 'native extension' || echo 'pure-PHP fallback')" tests/e2e/servers.test.mjs
+    else
+      record "two-server stack (native $native)" 0 1 1
+    fi
+  done
+  LPAPI_SERVERS=1 LPAPI_REDIS=0 LPAPI_NATIVE=1 scripts/stack.sh start >/dev/null || true
 else
   record "stack start" 0 1 1
 fi

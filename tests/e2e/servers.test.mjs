@@ -78,7 +78,7 @@ test('a key revoked through server A is refused by server B on its next request'
   for (const res of after) assertError(res, 401, 'key_revoked');
 });
 
-test('Redis stopped mid-run: each server counts alone (local), no 500, the switch is logged once; back: cluster again', { skip: skip || (env.LPAPI_REDIS_DOWN === 'refuse' && 'the stack refuses while Redis is down') }, async () => {
+test('Redis stopped mid-run: each server counts alone (local), no 500, the switch is logged once per server; back: cluster again', { skip: skip || (env.LPAPI_REDIS_DOWN === 'refuse' && 'the stack refuses while Redis is down') }, async () => {
   await awayFromMinuteEdge(50);
   const { key } = await createKey({ name: 'redis stops', rate_limit_per_minute: 30, rate_limit_per_hour: 100000 });
   const before = (await rateStoreLog()).length;
@@ -93,9 +93,11 @@ test('Redis stopped mid-run: each server counts alone (local), no 500, the switc
     // is what the cluster scope prevents, and shows the test above can fail.
     assert.ok(admitted(during) > 20, `admitted ${admitted(during)} while down`);
     assert.ok(admitted(during) <= 60, 'still at most the limit per server');
-    const rows = (await rateStoreLog()).slice(0, (await rateStoreLog()).length - before);
+    const all = await rateStoreLog();
+    const rows = all.slice(0, all.length - before);
     const downs = rows.filter((r) => r.error_code === 'redis_down');
-    assert.equal(downs.length, 1, `one switch logged: ${JSON.stringify(rows)}`);
+    // Each server switches on its own (its processes share one flag): one row per server.
+    assert.equal(downs.length, SERVERS, `one switch logged per server: ${JSON.stringify(rows)}`);
     assert.doesNotMatch(JSON.stringify(rows), new RegExp(env.LPAPI_REDIS_PASSWORD), 'no password in the log');
   } finally {
     stack('start');
