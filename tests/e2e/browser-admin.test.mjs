@@ -229,7 +229,10 @@ test('an admin logs in and finds the page under Settings, with the LatePoint not
   if (env.LPAPI_NATIVE === '0') {
     assert.match(status, /pure-PHP fallback/);
   } else {
-    assert.match(status, /^Native extension lpapi \d+\.\d+\.\d+\S* is loaded: .*Shared memory: \d+ of \d+ slots in use \(.+\)\.\s*The counters live in (\S+) and are kept across php-fpm reloads and restarts\.$/s);
+    assert.match(status, /^Native extension lpapi \d+\.\d+\.\d+\S* is loaded: .*Shared memory: \d+ of \d+ slots in use \(.+\)\.\s*The counters live in (\S+) and are kept across php-fpm reloads and restarts\.\s*Scope: (server|cluster)\. .*$/s);
+    if (env.LPAPI_REDIS === '1') assert.match(status, /Scope: cluster\. .*Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:/s);
+    else assert.match(status, /Scope: server\. Each web server counts on its own/);
+    if (env.LPAPI_REDIS_PASSWORD) assert.ok(!status.includes(env.LPAPI_REDIS_PASSWORD), 'no Redis password on the page');
     assert.equal(status.match(/live in (\S+) and/)[1], `/dev/shm/${env.LPAPI_SHM_NAME}`, 'the stack\'s named table');
     assert.doesNotMatch(status, /Warning/);
   }
