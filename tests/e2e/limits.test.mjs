@@ -199,10 +199,14 @@ test('workers killed with SIGKILL mid-load: admitted + counted-by-the-killed nev
       await new Promise((r) => setTimeout(r, 40));
     }
   })();
+  const stormStarted = Date.now();
   const results = await pool(120, CONCURRENCY, () => request('/me', { key }).catch(() => ({ status: 0 })));
+  const stormMs = Date.now() - stormStarted;
   killing = false;
   await killer;
+  const recoveryStarted = Date.now();
   await untilServing();
+  t.diagnostic(`the load took ${stormMs} ms, php-fpm answered again after ${Date.now() - recoveryStarted} ms`);
   assert.equal(Math.floor(Date.now() / 60000), minute, 'the test crossed a minute boundary; rerun');
   const ok = results.filter((r) => r.status === 200).length;
   const killed = results.filter((r) => r.status === 502 || r.status === 0).length;
