@@ -48,6 +48,7 @@ bench: build
 	@scripts/install-deps.sh bench
 	$(PHP) -d extension=$(EXT) -d apc.enable_cli=1 bench/native_vs_php.php
 	$(PHP) -d extension=$(EXT) -d apc.enable_cli=1 bench/rate_decisions.php
+	$(PHP) -d extension=$(EXT) bench/rate_stores.php
 
 # Copies the extension into PHP's extension dir and enables it for every SAPI, the Debian way.
 install: build

@@ -9,7 +9,8 @@ case "$purpose" in
   # redis-server and php-redis: the stack's LPAPI_REDIS=1 (rate limits counted in Redis, by the
   # extension or by the plugin's pure-PHP fallback).
   test)  packages+=(phpunit php-apcu php-mbstring php-xml redis-server php-redis) ;;
-  bench) packages+=(php-apcu) ;;
+  # bench/rate_stores.php starts a redis-server of its own and talks to it through php-redis.
+  bench) packages+=(php-apcu redis-server php-redis) ;;
   # scripts/lint.sh: php -l, PHP_CodeSniffer (phpcs.xml.dist), shellcheck; clippy builds the crate.
   lint)  packages+=(php-codesniffer shellcheck) ;;
   e2e)
