@@ -87,15 +87,18 @@ pub fn lpapi_key_verify(key: Bytes, hash: Bytes) -> bool {
 /// One decision, counted in Redis when one is configured and answers, else
 /// in the table; the error of a refusal under `lpapi.redis_down = refuse`.
 fn decide(buckets: &[(&[u8], Limits)], cost: u32) -> PhpResult<Counted> {
-    let counted = match redis() {
-        RedisAccess::None => counting::hit_many(
+    let local = || {
+        counting::hit_many(
             table(),
             None,
             &mut Seen::default(),
             SystemClock,
             buckets,
             cost,
-        ),
+        )
+    };
+    let counted = match redis() {
+        RedisAccess::None => local(),
         RedisAccess::Invalid(error) => {
             let switched = table().is_ok_and(|t| t.set_redis_down(true));
             if redis_policy() == DownPolicy::Refuse {
@@ -104,15 +107,7 @@ fn decide(buckets: &[(&[u8], Limits)], cost: u32) -> PhpResult<Counted> {
                     switched,
                 ));
             }
-            counting::hit_many(
-                table(),
-                None,
-                &mut Seen::default(),
-                SystemClock,
-                buckets,
-                cost,
-            )
-            .map(|mut c| {
+            local().map(|mut c| {
                 c.scope_changed = switched;
                 c
             })
