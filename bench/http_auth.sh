@@ -27,80 +27,35 @@
 # shellcheck disable=SC2016 # PHP code in single quotes
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-STACK="$ROOT/scripts/stack.sh"
-MU_SRC="$ROOT/bench/mu-plugin-bench-routes.php"
-MU_NAME=lpapi-bench-routes.php
-
-THREADS="${BENCH_THREADS:-2}"
-CONNS="${BENCH_CONNECTIONS:-8}"
-DURATION="${BENCH_DURATION:-10s}"
-WARMUP="${BENCH_WARMUP:-5s}"
-ROUNDS="${BENCH_ROUNDS:-3}"
-
-say() { printf '==> %s\n' "$*" >&2; }
-die() { printf '==> ERROR: %s\n' "$*" >&2; exit 1; }
-
-command -v wrk >/dev/null || die "wrk is not installed (apt-get install -y wrk)"
-command -v curl >/dev/null || die "curl is not installed"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+wrk_settings 5s
 
 # --- The stack -------------------------------------------------------------------------------------
 # LPAPI_NATIVE is set per command below; an inherited one would override what the running stack uses.
-unset LPAPI_NATIVE
-stack_var() { "$STACK" env | sed -n "s/^export $1=//p"; }
-STARTED_BY_US=0
-if "$STACK" status >/dev/null 2>&1; then
-  ORIG_NATIVE="$(stack_var LPAPI_NATIVE)"
-else
-  say "stack not running: starting it for this run (it is stopped at the end)"
-  STARTED_BY_US=1
-  ORIG_NATIVE=1
-fi
+stack_found "for this run" LPAPI_NATIVE=1
 if [[ $STARTED_BY_US == 1 || $ORIG_NATIVE != 1 ]]; then
   LPAPI_NATIVE=1 "$STACK" start >/dev/null
 fi
 [[ "$(stack_var LPAPI_NATIVE)" == 1 ]] || die "could not start php-fpm with the native extension"
-BASE="$(stack_var LPAPI_REST_URL)"
-SITE="$(stack_var LPAPI_SITE_URL)"
-WORKERS="$(stack_var LPAPI_FPM_WORKERS)"
+bench_stack_vars
 ADMIN_USER="$(stack_var LPAPI_ADMIN_USER)"
-MU_DST="$(stack_var LPAPI_WP_CONTENT_DIR)/mu-plugins/$MU_NAME"
 WORK="$(mktemp -d /tmp/lpapi-http-bench.XXXXXX)"
 
 KEY_ID='' APP_UUID='' ADMIN_ID=''
-cleanup() {
-  local rc=$?
-  set +e
+undo() {
   rm -f "$MU_DST"
-  if [[ -n $KEY_ID ]]; then
-    "$STACK" php -r 'LatePointApi\Keys\Key_Service::revoke((int) $argv[1], 1);' "$KEY_ID" >/dev/null 2>&1 ||
-      say "could not revoke bench key $KEY_ID"
-  fi
+  [[ -z $KEY_ID ]] || revoke_key "$KEY_ID"
   if [[ -n $APP_UUID ]]; then
     "$STACK" php -r 'WP_Application_Passwords::delete_application_password((int) $argv[1], $argv[2]);' \
       "$ADMIN_ID" "$APP_UUID" >/dev/null 2>&1 || say "could not delete the bench Application Password"
   fi
-  if [[ $STARTED_BY_US == 1 ]]; then
-    "$STACK" stop >/dev/null 2>&1
-  else
-    # Back to the setting the stack was found with (php-fpm restarts only if it differs).
-    LPAPI_NATIVE="$ORIG_NATIVE" "$STACK" start >/dev/null 2>&1 || say "could not restore LPAPI_NATIVE=$ORIG_NATIVE"
-  fi
-  rm -rf "$WORK"
-  exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+on_exit
 
 # --- Fixtures ------------------------------------------------------------------------------------
-cp "$MU_SRC" "$MU_DST"
-chmod 644 "$MU_DST"
-
-read -r KEY_ID API_KEY < <("$STACK" php -r '
-  $r = LatePointApi\Keys\Key_Service::create(array("name" => "bench", "permissions" => array("services:read"),
-    "rate_limit_per_minute" => 1000000, "rate_limit_per_hour" => 100000000), 1);
-  echo $r["record"]["id"], " ", $r["key"], "\n";')
-[[ $API_KEY == lp_* ]] || die "could not create an API key"
+install_mu_plugin
+bench_key bench
 
 read -r ADMIN_ID APP_UUID APP_PASS < <("$STACK" php -r '
   $u = get_user_by("login", $argv[1]);
@@ -127,21 +82,6 @@ check() {
   grep -q '"status":"success"' "$WORK/body" || die "$name: not a success envelope: $(head -c 300 "$WORK/body")"
   printf '%s' "$(wc -c <"$WORK/body")"
 }
-# What php-fpm runs, from the bench mu-plugin's /info route (several requests, to see several workers).
-fpm_native() {
-  local i out seen=''
-  for ((i = 0; i < 2 * WORKERS; i++)); do
-    out="$(curl -s "$BASE/lpapi-bench/v1/info")"
-    case "$out" in
-      *'"native":true'*) seen="$seen 1" ;;
-      *'"native":false'*) seen="$seen 0" ;;
-      *) die "/lpapi-bench/v1/info: $out" ;;
-    esac
-  done
-  seen="$(tr ' ' '\n' <<<"$seen" | awk 'NF' | sort -u | tr -d '\n')"
-  [[ ${#seen} == 1 ]] || die "php-fpm workers disagree about the native extension"
-  printf '%s' "$seen"
-}
 refuses() {
   local code
   code="$(curl -s -o /dev/null -w '%{http_code}' "$1")"
@@ -149,42 +89,23 @@ refuses() {
 }
 
 # --- wrk --------------------------------------------------------------------------------------------
-declare -A RESULTS=() ERRORS=()
-RPS=''
-run_wrk() { # name duration -> req/s in RPS; errors accumulated in ERRORS
-  local name=$1 dur=$2 out rps non2xx sockerr
-  out="$(wrk -t"$THREADS" -c"$CONNS" -d"$dur" --latency -H "${HDR[$name]}" "${URL[$name]}" 2>&1)" ||
-    die "$name: wrk failed: $out"
-  rps="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
-  [[ -n $rps ]] || die "$name: no Requests/sec in wrk output: $out"
-  non2xx="$(awk -F': *' '/Non-2xx or 3xx responses/ { print $2 }' <<<"$out")"
-  sockerr="$(sed -n 's/.*Socket errors: //p' <<<"$out")"
-  if [[ -n $non2xx || -n $sockerr ]]; then
-    ERRORS[$name]="${ERRORS[$name]:-}[${dur}: non-2xx ${non2xx:-0}; socket errors ${sockerr:-none}] "
-  fi
-  printf '%s\n' "$out" >>"$WORK/wrk-$name.log"
-  RPS=$rps
-}
+run_contender() { run_wrk "$1" "$2" "${HDR[$1]}" "${URL[$1]}"; } # name duration
 
 phase() { # contenders...
   local names=("$@") n=$# r i name
   for name in "${names[@]}"; do
     say "warm-up $name ($WARMUP)"
-    run_wrk "$name" "$WARMUP"
+    run_contender "$name" "$WARMUP"
   done
   for ((r = 0; r < ROUNDS; r++)); do
     for ((i = 0; i < n; i++)); do
       name=${names[$(((i + r) % n))]}
-      run_wrk "$name" "$DURATION"
+      run_contender "$name" "$DURATION"
       RESULTS[$name]="${RESULTS[$name]:-} $RPS"
       say "round $((r + 1))/$ROUNDS $name: $RPS req/s"
     done
   done
 }
-
-median() { tr ' ' '\n' <<<"$1" | awk 'NF' | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", 100 * a / b }'; }
 
 # --- Run ----------------------------------------------------------------------------------------------
 say "stack $SITE, $WORKERS php-fpm workers; wrk -t$THREADS -c$CONNS -d$DURATION, $ROUNDS rounds"
@@ -209,10 +130,9 @@ LPAPI_NATIVE="$ORIG_NATIVE" "$STACK" start >/dev/null
 declare -A MED
 for name in open key app-pass open-php key-php; do MED[$name]="$(median "${RESULTS[$name]}")"; done
 
-cpu="$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 echo
 echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine: ${cpu:-unknown CPU}, $(nproc) cores (wrk and the whole stack share them)"
+echo "machine: $(machine) (wrk and the whole stack share them)"
 echo "stack:   nginx + php-fpm ($WORKERS workers, static) + MariaDB; php-fpm: $INFO"
 echo "wrk:     -t$THREADS -c$CONNS -d$DURATION, warm-up $WARMUP per contender, $ROUNDS interleaved rounds, median"
 echo
@@ -234,7 +154,6 @@ echo "| key (native) / key (fallback) | $(ratio "${MED[key]}" "${MED[key-php]}")
 echo "| key (native) / app-password | $(ratio "${MED[key]}" "${MED[app-pass]}") |"
 echo "| open (fallback run) / open (native run) | $(ratio "${MED[open-php]}" "${MED[open]}") |"
 echo
-spread() { tr ' ' '\n' <<<"$1" | awk 'NF' | sort -g | awk -v m="$2" '{ a[NR] = $1 } END { printf "%.1f", 100 * (a[NR] - a[1]) / m }'; }
 SP_OPEN="$(spread "${RESULTS[open]}" "${MED[open]}")"
 SP_KEY="$(spread "${RESULTS[key]}" "${MED[key]}")"
 echo "spread (max-min)/median over the rounds: open ${SP_OPEN}%, key ${SP_KEY}%"
@@ -245,10 +164,5 @@ elif awk -v a="${MED[key]}" -v b="${MED[open]}" 'BEGIN { exit !(a / b >= 0.97) }
 else
   echo "SPEC §9 target (key >= 97% of open, native): NOT met"
 fi
-if ((${#ERRORS[@]})); then
-  echo
-  for name in "${!ERRORS[@]}"; do echo "ERRORS $name: ${ERRORS[$name]}"; done
-  echo "Some runs had non-2xx responses or socket errors: their figures are not valid."
-  exit 1
-fi
-echo "All wrk runs: 0 non-2xx responses, 0 socket errors."
+if ((${#ERRORS[@]})); then echo; fi
+wrk_verdict "All wrk runs: 0 non-2xx responses, 0 socket errors."

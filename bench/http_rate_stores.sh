@@ -30,75 +30,29 @@
 # shellcheck disable=SC2016 # PHP code in single quotes
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-STACK="$ROOT/scripts/stack.sh"
-MU_SRC="$ROOT/bench/mu-plugin-bench-routes.php"
-MU_NAME=lpapi-bench-routes.php
-
-THREADS="${BENCH_THREADS:-2}"
-CONNS="${BENCH_CONNECTIONS:-8}"
-DURATION="${BENCH_DURATION:-10s}"
-WARMUP="${BENCH_WARMUP:-3s}"
-ROUNDS="${BENCH_ROUNDS:-3}"
-
-say() { printf '==> %s\n' "$*" >&2; }
-die() { printf '==> ERROR: %s\n' "$*" >&2; exit 1; }
-
-command -v wrk >/dev/null || die "wrk is not installed (apt-get install -y wrk)"
-command -v curl >/dev/null || die "curl is not installed"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+wrk_settings 3s
 command -v redis-server >/dev/null || die "redis-server is not installed (scripts/install-deps.sh bench)"
 
 # --- The stack -------------------------------------------------------------------------------------
 # LPAPI_NATIVE and LPAPI_REDIS are set per command below; inherited ones would override the stack's.
-unset LPAPI_NATIVE LPAPI_REDIS
-stack_var() { "$STACK" env | sed -n "s/^export $1=//p"; }
-STARTED_BY_US=0
-if "$STACK" status >/dev/null 2>&1; then
-  ORIG_NATIVE="$(stack_var LPAPI_NATIVE)"
-  ORIG_REDIS="$(stack_var LPAPI_REDIS)"
-else
-  say "stack not running: starting it for this run (it is stopped at the end)"
-  STARTED_BY_US=1
-  ORIG_NATIVE=1 ORIG_REDIS=0
-fi
+stack_found "for this run" LPAPI_NATIVE=1 LPAPI_REDIS=0
 [[ "$(stack_var LPAPI_SERVERS)" == 1 ]] || die "run this against a one-server stack (LPAPI_SERVERS=1)"
 LPAPI_NATIVE=1 LPAPI_REDIS=0 "$STACK" start >/dev/null
-BASE="$(stack_var LPAPI_REST_URL)"
-SITE="$(stack_var LPAPI_SITE_URL)"
-WORKERS="$(stack_var LPAPI_FPM_WORKERS)"
-MU_DST="$(stack_var LPAPI_WP_CONTENT_DIR)/mu-plugins/$MU_NAME"
+bench_stack_vars
 WORK="$(mktemp -d /tmp/lpapi-http-stores.XXXXXX)"
 
 KEY_ID=''
-cleanup() {
-  local rc=$?
-  set +e
+undo() {
   rm -f "$MU_DST"
-  if [[ -n $KEY_ID ]]; then
-    "$STACK" php -r 'LatePointApi\Keys\Key_Service::revoke((int) $argv[1], 1);' "$KEY_ID" >/dev/null 2>&1 ||
-      say "could not revoke bench key $KEY_ID"
-  fi
-  if [[ $STARTED_BY_US == 1 ]]; then
-    "$STACK" stop >/dev/null 2>&1
-  else
-    LPAPI_NATIVE="$ORIG_NATIVE" LPAPI_REDIS="$ORIG_REDIS" "$STACK" start >/dev/null 2>&1 ||
-      say "could not restore LPAPI_NATIVE=$ORIG_NATIVE LPAPI_REDIS=$ORIG_REDIS"
-  fi
-  rm -rf "$WORK"
-  exit "$rc"
+  [[ -z $KEY_ID ]] || revoke_key "$KEY_ID"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+on_exit
 
 # --- Fixtures ------------------------------------------------------------------------------------
-cp "$MU_SRC" "$MU_DST"
-chmod 644 "$MU_DST"
-
-read -r KEY_ID API_KEY < <("$STACK" php -r '
-  $r = LatePointApi\Keys\Key_Service::create(array("name" => "bench-stores", "permissions" => array("services:read"),
-    "rate_limit_per_minute" => 1000000, "rate_limit_per_hour" => 100000000), 1);
-  echo $r["record"]["id"], " ", $r["key"], "\n";')
-[[ $API_KEY == lp_* ]] || die "could not create an API key"
+install_mu_plugin
+bench_key bench-stores
 URL="$BASE/latepoint-api/v1/me"
 HDR="X-API-Key: $API_KEY"
 
@@ -107,22 +61,6 @@ NAMES=(native-shm native-redis fallback-apcu fallback-redis)
 declare -A NATIVE_OF=([native-shm]=1 [native-redis]=1 [fallback-apcu]=0 [fallback-redis]=0)
 declare -A REDIS_OF=([native-shm]=0 [native-redis]=1 [fallback-apcu]=0 [fallback-redis]=1)
 declare -A SCOPE_OF=([native-shm]=server [native-redis]=cluster [fallback-apcu]=server [fallback-redis]=cluster)
-
-# What php-fpm runs, from the bench mu-plugin's /info route (several requests, to see several workers).
-fpm_native() {
-  local i out seen=''
-  for ((i = 0; i < 2 * WORKERS; i++)); do
-    out="$(curl -s "$BASE/lpapi-bench/v1/info")"
-    case "$out" in
-      *'"native":true'*) seen="$seen 1" ;;
-      *'"native":false'*) seen="$seen 0" ;;
-      *) die "/lpapi-bench/v1/info: $out" ;;
-    esac
-  done
-  seen="$(tr ' ' '\n' <<<"$seen" | awk 'NF' | sort -u | tr -d '\n')"
-  [[ ${#seen} == 1 ]] || die "php-fpm workers disagree about the native extension"
-  printf '%s' "$seen"
-}
 
 declare -A BYTES=() INFO=()
 switch_to() { # contender: restart the stack in its configuration and check it
@@ -141,27 +79,6 @@ switch_to() { # contender: restart the stack in its configuration and check it
   INFO[$name]="$(curl -s "$BASE/lpapi-bench/v1/info")"
 }
 
-# --- wrk --------------------------------------------------------------------------------------------
-declare -A RESULTS=() ERRORS=()
-RPS=''
-run_wrk() { # name duration -> req/s in RPS; errors accumulated in ERRORS
-  local name=$1 dur=$2 out rps non2xx sockerr
-  out="$(wrk -t"$THREADS" -c"$CONNS" -d"$dur" --latency -H "$HDR" "$URL" 2>&1)" || die "$name: wrk failed: $out"
-  rps="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
-  [[ -n $rps ]] || die "$name: no Requests/sec in wrk output: $out"
-  non2xx="$(awk -F': *' '/Non-2xx or 3xx responses/ { print $2 }' <<<"$out")"
-  sockerr="$(sed -n 's/.*Socket errors: //p' <<<"$out")"
-  if [[ -n $non2xx || -n $sockerr ]]; then
-    ERRORS[$name]="${ERRORS[$name]:-}[${dur}: non-2xx ${non2xx:-0}; socket errors ${sockerr:-none}] "
-  fi
-  printf '%s\n' "$out" >>"$WORK/wrk-$name.log"
-  RPS=$rps
-}
-
-median() { tr ' ' '\n' <<<"$1" | awk 'NF' | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-spread() { tr ' ' '\n' <<<"$1" | awk 'NF' | sort -g | awk -v m="$2" '{ a[NR] = $1 } END { printf "%.1f%%", 100 * (a[NR] - a[1]) / m }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-
 # --- Run ----------------------------------------------------------------------------------------------
 say "stack $SITE, $WORKERS php-fpm workers; wrk -t$THREADS -c$CONNS -d$DURATION, $ROUNDS rounds, warm-up $WARMUP after every switch"
 n=${#NAMES[@]}
@@ -169,8 +86,8 @@ for ((r = 0; r < ROUNDS; r++)); do
   for ((i = 0; i < n; i++)); do
     name=${NAMES[$(((i + r) % n))]}
     switch_to "$name"
-    run_wrk "$name" "$WARMUP"
-    run_wrk "$name" "$DURATION"
+    run_wrk "$name" "$WARMUP" "$HDR" "$URL"
+    run_wrk "$name" "$DURATION" "$HDR" "$URL"
     RESULTS[$name]="${RESULTS[$name]:-} $RPS"
     say "round $((r + 1))/$ROUNDS $name: $RPS req/s"
   done
@@ -180,10 +97,9 @@ done
 declare -A MED
 for name in "${NAMES[@]}"; do MED[$name]="$(median "${RESULTS[$name]}")"; done
 
-cpu="$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 echo
 echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine: ${cpu:-unknown CPU}, $(nproc) cores (wrk and the whole stack share them); load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+echo "machine: $(machine) (wrk and the whole stack share them); load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 echo "stack:   nginx + php-fpm ($WORKERS workers, static) + MariaDB, one server; $(redis-server --version | awk '{ print $1, $2, $3 }') on 127.0.0.1 for the Redis contenders"
 echo "php-fpm: native: ${INFO[native-shm]}; fallback: ${INFO[fallback-apcu]}"
 echo "wrk:     -t$THREADS -c$CONNS -d$DURATION GET /wp-json/latepoint-api/v1/me (X-API-Key), after a switch and a $WARMUP warm-up, $ROUNDS interleaved rounds, median"
@@ -192,7 +108,7 @@ echo "| contender | php-fpm | rate store | X-RateLimit-Scope | body bytes | req/
 echo "|---|---|---|---|---:|---:|---:|---|"
 row() {
   printf '| %s | %s | %s | %s | %s | %.1f | %s | %s |\n' "$1" "$2" "$3" "${SCOPE_OF[$1]}" "${BYTES[$1]}" "${MED[$1]}" \
-    "$(spread "${RESULTS[$1]}" "${MED[$1]}")" "$(sed 's/^ //; s/ /, /g' <<<"${RESULTS[$1]}")"
+    "$(spread "${RESULTS[$1]}" "${MED[$1]}")%" "$(sed 's/^ //; s/ /, /g' <<<"${RESULTS[$1]}")"
 }
 row native-shm "native ext." "shared memory"
 row native-redis "native ext." "Redis"
@@ -206,9 +122,4 @@ echo "| fallback: Redis / APCu | $(ratio "${MED[fallback-redis]}" "${MED[fallbac
 echo "| shared memory / APCu: native / fallback | $(ratio "${MED[native-shm]}" "${MED[fallback-apcu]}") |"
 echo "| Redis: native / fallback | $(ratio "${MED[native-redis]}" "${MED[fallback-redis]}") |"
 echo
-if ((${#ERRORS[@]})); then
-  for name in "${!ERRORS[@]}"; do echo "ERRORS $name: ${ERRORS[$name]}"; done
-  echo "Some runs had non-2xx responses or socket errors: their figures are not valid."
-  exit 1
-fi
-echo "All wrk runs (warm-ups included): 0 non-2xx responses, 0 socket errors."
+wrk_verdict "All wrk runs (warm-ups included): 0 non-2xx responses, 0 socket errors."

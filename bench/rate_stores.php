@@ -28,6 +28,8 @@
 
 declare(strict_types=1);
 
+use LatePointApi\Tests\Support\PhpWorker;
+
 const BENCH_NAME = 'rate_stores';
 const BENCH_BUCKETS = 8;             // decisions go to these bucket pairs in turn
 const BENCH_LIMIT = 4_000_000_000;   // per window: every timed hit is admitted
@@ -36,6 +38,7 @@ const BENCH_N_REDIS = 4_000;         // decisions per round on Redis (times --sc
 const BENCH_PINGS = 2_000;           // PINGs per round for the round trip
 
 require __DIR__ . '/harness.php';
+require dirname(__DIR__) . '/tests/php/support/PhpWorker.php';
 
 // ---------------------------------------------------------------- redis-server
 
@@ -117,57 +120,33 @@ function stop_redis(array $redis): void
 
 /**
  * A child PHP process that runs the code it is sent (a function body), one
- * line of JSON at a time, and answers what it returned.
+ * line of JSON at a time, and answers what it returned: the tests' PhpWorker,
+ * started on the given PHP options, its stderr the parent's, no time limit.
  */
-final class Worker
+final class Worker extends PhpWorker
 {
-    private const LOOP = <<<'PHP'
-        while (($line = fgets(STDIN)) !== false) {
-            try {
-                $out = ['ok' => (static function (string $code) { return eval($code); })(json_decode($line, true))];
-            } catch (\Throwable $e) {
-                $out = ['threw' => get_class($e), 'message' => $e->getMessage()];
-            }
-            echo json_encode($out, JSON_PARTIAL_OUTPUT_ON_ERROR), "\n";
-        }
-        PHP;
-
-    /** @var resource */
-    private $process;
-    /** @var array<int, resource> */
-    private array $pipes;
-
     /** @param list<string> $php_args */
     public function __construct(public readonly string $name, array $php_args)
     {
-        $process = proc_open(array_merge([PHP_BINARY], $php_args, ['-r', self::LOOP]), [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => STDERR], $pipes);
-        if (!is_resource($process)) {
-            fail("$name: could not start " . PHP_BINARY);
+        try {
+            $this->start($php_args, '', STDERR);
+        } catch (RuntimeException $e) {
+            fail("$name: " . $e->getMessage());
         }
-        $this->process = $process;
-        $this->pipes = $pipes;
     }
 
     /** What $code returned; fails the run when it threw. */
     public function value(string $code): mixed
     {
-        fwrite($this->pipes[0], json_encode($code) . "\n");
-        $line = fgets($this->pipes[1]);
-        $reply = $line === false ? null : json_decode($line, true);
-        if (!is_array($reply)) {
-            fail("{$this->name}: the worker failed: " . var_export($line, true));
+        try {
+            $reply = $this->call($code, null);
+        } catch (RuntimeException $e) {
+            fail("{$this->name}: " . $e->getMessage());
         }
         if (!array_key_exists('ok', $reply)) {
             fail("{$this->name}: {$reply['threw']}: {$reply['message']}");
         }
         return $reply['ok'];
-    }
-
-    public function close(): void
-    {
-        fclose($this->pipes[0]);
-        fclose($this->pipes[1]);
-        proc_close($this->process);
     }
 }
 

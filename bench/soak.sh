@@ -25,17 +25,15 @@
 # shellcheck disable=SC2016 # PHP code in single quotes
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-STACK="$ROOT/scripts/stack.sh"
+DIE_STATUS=2 # cannot run
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DURATION="${SOAK_DURATION:-60}"
 RATE="${SOAK_RATE:-10}"
 KEYS="${SOAK_KEYS:-3}"
 CONCURRENCY="${SOAK_CONCURRENCY:-4}"
 FLUSH_WAIT="${SOAK_FLUSH_WAIT:-30}"
-
-say() { printf '==> %s\n' "$*" >&2; }
-die() { printf '==> ERROR: %s\n' "$*" >&2; exit 2; }
 
 bounded() { # name value min max
   if ! [[ $2 =~ ^[0-9]+$ ]] || (($2 < $3 || $2 > $4)); then
@@ -51,11 +49,8 @@ php -r 'exit(function_exists("curl_multi_init") ? 0 : 1);' || die "php-curl is n
 
 # --- The stack: two servers, Redis, loopback ---------------------------------------------------------
 [[ ${LPAPI_HOST:-127.0.0.1} == 127.0.0.1 ]] || die "LPAPI_HOST=$LPAPI_HOST: the soak runs against 127.0.0.1 only"
-stack_var() { "$STACK" env | sed -n "s/^export $1=//p"; }
-STARTED_BY_US=0
-if ! "$STACK" status >/dev/null 2>&1; then
-  say "stack not running: starting it with LPAPI_SERVERS=2 LPAPI_REDIS=1 (it is stopped at the end)"
-  STARTED_BY_US=1
+stack_found "with LPAPI_SERVERS=2 LPAPI_REDIS=1"
+if [[ $STARTED_BY_US == 1 ]]; then
   LPAPI_SERVERS=2 LPAPI_REDIS=1 "$STACK" start >/dev/null
 fi
 [[ "$(stack_var LPAPI_HOST)" == 127.0.0.1 ]] || die "the stack listens on $(stack_var LPAPI_HOST), not 127.0.0.1"
@@ -68,19 +63,13 @@ NATIVE="$(stack_var LPAPI_NATIVE)"
 WORK="$(mktemp -d /tmp/lpapi-soak.XXXXXX)"
 
 KEY_IDS=''
-cleanup() {
-  local rc=$?
-  set +e
+undo() {
   if [[ -n $KEY_IDS ]]; then
     "$STACK" php -r 'foreach (explode(",", $argv[1]) as $id) { LatePointApi\Keys\Key_Service::revoke((int) $id, 1); }' \
       "$KEY_IDS" >/dev/null 2>&1 || say "could not revoke the soak keys $KEY_IDS"
   fi
-  [[ $STARTED_BY_US == 0 ]] || "$STACK" stop >/dev/null 2>&1
-  rm -rf "$WORK"
-  exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+on_exit
 
 # --- Keys (limits far above what the soak sends) -------------------------------------------------
 "$STACK" php -r '
@@ -136,10 +125,9 @@ EXTRA="$(comm -13 "$WORK/sent-ids" "$WORK/stored-ids" | wc -l)"
 SWITCHES="$(awk '$1 == "rate_store" { n++ } END { print n + 0 }' "$WORK/rows")"
 
 # --- Report ------------------------------------------------------------------------------------------
-cpu="$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 echo
 echo "date:      $STARTED_AT"
-echo "machine:   ${cpu:-unknown CPU}, $(nproc) cores (the client and the whole stack share them); load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+echo "machine:   $(machine) (the client and the whole stack share them); load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 echo "stack:     $URL; nginx -> php-fpm a and b ($(stack_var LPAPI_FPM_WORKERS) workers each, native extension $([[ $NATIVE == 1 ]] && echo on || echo off)), Redis $(stack_var LPAPI_REDIS_PORT), MariaDB"
 echo "load:      ${DURATION} s at $RATE req/s (planned $((DURATION * RATE))), $KEYS keys in turn, at most $CONCURRENCY in flight"
 echo

@@ -10,8 +10,11 @@ namespace LatePointApi\Tests\Support;
  * extension with lpapi.redis_url and lpapi.redis_down (system INI), or the
  * fallback with LPAPI_REDIS_URL and LPAPI_REDIS_DOWN. Several workers are
  * several servers: none shares a local table with another.
+ *
+ * A subclass may start a worker of its own (bench/rate_stores.php does):
+ * its constructor calls start() with the PHP options it wants.
  */
-final class PhpWorker
+class PhpWorker
 {
     private const LOOP = <<<'PHP'
         while (($line = fgets(STDIN)) !== false) {
@@ -28,11 +31,11 @@ final class PhpWorker
     private $process;
     /** @var array<int, resource> */
     private array $pipes;
-    private string $stderr;
+    /** Where the worker's stderr goes: a temporary file ('' when it goes elsewhere). */
+    private string $stderr = '';
 
     public function __construct(string $url, string $down = 'local')
     {
-        $this->stderr = (string) tempnam(sys_get_temp_dir(), 'lpapi-worker-');
         if (Impl::isFallback()) {
             $prelude = sprintf(
                 "define('LPAPI_FALLBACK_STANDALONE', true); define('LPAPI_REDIS_URL', %s); define('LPAPI_REDIS_DOWN', %s); require %s;",
@@ -40,14 +43,31 @@ final class PhpWorker
                 var_export($down, true),
                 var_export((string) getenv('LPAPI_FALLBACK'), true)
             );
-            $args = ['-d', 'apc.enable_cli=' . (ini_get('apc.enable_cli') ? '1' : '0'), '-d', 'display_errors=stderr', '-d', 'error_reporting=-1', '-r', $prelude . self::LOOP];
+            $args = ['-d', 'apc.enable_cli=' . (ini_get('apc.enable_cli') ? '1' : '0'), '-d', 'display_errors=stderr', '-d', 'error_reporting=-1'];
         } else {
+            $prelude = '';
             $args = [
                 '-n', '-d', 'extension=' . Impl::extensionPath(), '-d', 'display_errors=stderr', '-d', 'error_reporting=-1',
-                '-d', 'lpapi.redis_url="' . $url . '"', '-d', 'lpapi.redis_down=' . $down, '-r', self::LOOP,
+                '-d', 'lpapi.redis_url="' . $url . '"', '-d', 'lpapi.redis_down=' . $down,
             ];
         }
-        $process = proc_open(array_merge([PHP_BINARY], $args), [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['file', $this->stderr, 'w']], $pipes);
+        $this->start($args, $prelude);
+    }
+
+    /**
+     * Starts `php $php_args -r <$prelude, then the loop>`, its stderr to a
+     * temporary file (see stderr()), or to `$stderr` (a stream) when given.
+     *
+     * @param list<string> $php_args
+     * @param resource|null $stderr
+     */
+    protected function start(array $php_args, string $prelude = '', $stderr = null): void
+    {
+        if ($stderr === null) {
+            $this->stderr = (string) tempnam(sys_get_temp_dir(), 'lpapi-worker-');
+            $stderr = ['file', $this->stderr, 'w'];
+        }
+        $process = proc_open(array_merge([PHP_BINARY], $php_args, ['-r', $prelude . self::LOOP]), [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => $stderr], $pipes);
         if (!is_resource($process)) {
             throw new \RuntimeException('could not start ' . PHP_BINARY);
         }
@@ -57,23 +77,24 @@ final class PhpWorker
 
     /**
      * Runs `$code` (a function body: `return …;`) and returns what it
-     * returned (through JSON), or ['threw' => class, 'message' => …].
+     * returned (through JSON), or ['threw' => class, 'message' => …];
+     * waits `$timeout` seconds at most (null: as long as it takes).
      *
      * @return array{ok?: mixed, threw?: string, message?: string}
      */
-    public function call(string $code, float $timeout = 20.0): array
+    public function call(string $code, ?float $timeout = 20.0): array
     {
         fwrite($this->pipes[0], json_encode($code) . "\n");
         fflush($this->pipes[0]);
         $read = [$this->pipes[1]];
         $write = $except = null;
-        if (stream_select($read, $write, $except, (int) $timeout, 0) !== 1) {
-            throw new \RuntimeException('the PHP worker did not answer: ' . file_get_contents($this->stderr));
+        if (stream_select($read, $write, $except, $timeout === null ? null : (int) $timeout, $timeout === null ? null : 0) !== 1) {
+            throw new \RuntimeException('the PHP worker did not answer: ' . $this->stderr());
         }
         $line = fgets($this->pipes[1]);
         $reply = $line === false ? null : json_decode($line, true);
         if (!is_array($reply)) {
-            throw new \RuntimeException('the PHP worker failed: ' . var_export($line, true) . ' ' . file_get_contents($this->stderr));
+            throw new \RuntimeException('the PHP worker failed: ' . var_export($line, true) . ' ' . $this->stderr());
         }
 
         return $reply;
@@ -92,7 +113,7 @@ final class PhpWorker
 
     public function stderr(): string
     {
-        return (string) file_get_contents($this->stderr);
+        return $this->stderr === '' ? '' : (string) file_get_contents($this->stderr);
     }
 
     public function close(): void
@@ -101,7 +122,9 @@ final class PhpWorker
             fclose($this->pipes[0]);
             fclose($this->pipes[1]);
             proc_close($this->process);
-            @unlink($this->stderr);
+            if ($this->stderr !== '') {
+                @unlink($this->stderr);
+            }
         }
     }
 
