@@ -11,6 +11,7 @@ namespace LatePointApi;
 use LatePointApi\Admin\Admin_Page;
 use LatePointApi\Audit\Audit_Log;
 use LatePointApi\Auth\Authenticator;
+use LatePointApi\Idempotency\Idempotency;
 use LatePointApi\Keys\Key_Service;
 use LatePointApi\Rest\Keys_Controller;
 use LatePointApi\Rest\Me_Controller;
@@ -41,6 +42,7 @@ final class Plugin {
 		add_action( self::CRON_MAINTENANCE, array( self::class, 'daily_maintenance' ) );
 		add_action( 'init', array( self::class, 'schedule_events' ) );
 		Authenticator::register();
+		Idempotency::register();
 		LatePoint\Api_Author::init();
 		add_action( 'rest_api_init', array( self::class, 'register_routes' ) );
 		if ( is_admin() ) {
@@ -89,10 +91,11 @@ final class Plugin {
 		}
 	}
 
-	/** Purges old log rows and marks expired keys. */
+	/** Purges old log rows and Idempotency-Key responses, and marks expired keys. */
 	public static function daily_maintenance(): void {
 		Audit_Log::flush();
 		Audit_Log::purge();
+		Idempotency::purge();
 		if ( LatePoint\Tables::exist() ) {
 			LatePoint\Api_Author::purge();
 		}

@@ -319,11 +319,12 @@ final class Authenticator {
 	/** @param string[] $headers */
 	public static function cors_allowed_headers( array $headers ): array {
 		$headers[] = 'X-API-Key';
+		$headers[] = 'Idempotency-Key';
 		return $headers;
 	}
 
 	/** @param string[] $headers */
 	public static function cors_exposed_headers( array $headers ): array {
-		return array_merge( $headers, array( 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'RateLimit', 'RateLimit-Policy', 'X-RateLimit-Scope', 'Retry-After' ) );
+		return array_merge( $headers, array( 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'RateLimit', 'RateLimit-Policy', 'X-RateLimit-Scope', 'Retry-After', 'Idempotent-Replayed' ) );
 	}
 }

@@ -135,6 +135,15 @@ final class Openapi_Controller {
 				$operation['parameters'][] = array( 'name' => $name, 'in' => 'path', 'required' => true, 'schema' => array( 'type' => 'string' ) );
 			}
 		}
+		if ( null !== $permission && 'POST' === $method ) {
+			$operation['parameters'][] = array(
+				'name'        => 'Idempotency-Key',
+				'in'          => 'header',
+				'required'    => false,
+				'description' => 'Makes a retry safe: a repeat with the same key and body gets the first response again (Idempotent-Replayed: true) for 24 h.',
+				'schema'      => array( 'type' => 'string', 'pattern' => '^[!-~]{1,255}$' ),
+			);
+		}
 		if ( $body ) {
 			$operation['requestBody'] = array(
 				'required' => ! empty( $body['required'] ),
@@ -192,12 +201,12 @@ final class Openapi_Controller {
 
 	private static function components(): array {
 		$codes     = array(
-			'400' => array( 'Bad request', array( 'key_in_query', 'ambiguous_credentials', 'bad_request' ) ),
+			'400' => array( 'Bad request', array( 'key_in_query', 'ambiguous_credentials', 'bad_request', 'invalid_idempotency_key' ) ),
 			'401' => array( 'Not authenticated', array( 'missing_api_key', 'invalid_api_key', 'key_revoked', 'key_disabled', 'key_expired', 'not_authenticated' ) ),
 			'403' => array( 'Forbidden', array( 'environment_mismatch', 'ip_not_allowed', 'origin_not_allowed', 'insufficient_permissions' ) ),
 			'404' => array( 'Not found', array( 'not_found' ) ),
-			'409' => array( 'Conflict', array( 'customer_has_bookings', 'slot_unavailable', 'email_taken', 'conflict' ) ),
-			'422' => array( 'Invalid input; details.fields names each field', array( 'validation_failed' ) ),
+			'409' => array( 'Conflict', array( 'customer_has_bookings', 'slot_unavailable', 'email_taken', 'conflict', 'idempotency_in_progress' ) ),
+			'422' => array( 'Invalid input; details.fields names each field; or an Idempotency-Key reused with another request', array( 'validation_failed', 'idempotency_key_reused' ) ),
 			'429' => array( 'Rate limit exceeded; see Retry-After', array( 'rate_limit_exceeded' ) ),
 			'503' => array( 'Temporarily unavailable (database or rate limiter), or a write on a site where LatePoint is not active', array( 'service_unavailable', 'latepoint_inactive' ) ),
 		);

@@ -17,7 +17,7 @@ defined( 'ABSPATH' ) || exit;
 final class Schema {
 
 	/** Bump when a table definition changes; dbDelta brings old sites up to it. */
-	const DB_VERSION        = '4';
+	const DB_VERSION        = '5';
 	const DB_VERSION_OPTION = 'lpapi_db_version';
 
 	public static function keys(): string {
@@ -44,6 +44,12 @@ final class Schema {
 	public static function activity_authors(): string {
 		global $wpdb;
 		return $wpdb->prefix . 'lpapi_activity_authors';
+	}
+
+	/** Idempotency-Key claims and the responses they keep (Idempotency). */
+	public static function idempotency(): string {
+		global $wpdb;
+		return $wpdb->prefix . 'lpapi_idempotency';
 	}
 
 	/** Creates or upgrades the tables when the stored version is older. */
@@ -78,6 +84,7 @@ final class Schema {
 		$usage   = self::usage_daily();
 		$rate    = self::rate_counters();
 		$authors = self::activity_authors();
+		$idem    = self::idempotency();
 
 		dbDelta(
 			"CREATE TABLE {$keys} (
@@ -163,13 +170,30 @@ final class Schema {
   KEY created_at (created_at)
 ) {$charset};"
 		);
+		// One row per API key (its counter_id) and Idempotency-Key (SHA-256); the unique key makes the claim atomic.
+		dbDelta(
+			"CREATE TABLE {$idem} (
+  id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  scope_id bigint(20) unsigned NOT NULL,
+  key_hash char(64) NOT NULL,
+  fingerprint char(64) NOT NULL,
+  claim_token char(32) NOT NULL,
+  created_at datetime NOT NULL,
+  claimed_at datetime NOT NULL,
+  response_status smallint(5) unsigned NULL,
+  response longtext NULL,
+  PRIMARY KEY  (id),
+  UNIQUE KEY scope_key (scope_id,key_hash),
+  KEY created_at (created_at)
+) {$charset};"
+		);
 		update_option( self::DB_VERSION_OPTION, self::DB_VERSION, true );
 	}
 
 	/** Drops every table and option the plugin made (uninstall only). */
 	public static function uninstall(): void {
 		global $wpdb;
-		foreach ( array( self::keys(), self::audit_log(), self::usage_daily(), self::rate_counters(), self::activity_authors() ) as $table ) {
+		foreach ( array( self::keys(), self::audit_log(), self::usage_daily(), self::rate_counters(), self::activity_authors(), self::idempotency() ) as $table ) {
 			$wpdb->query( "DROP TABLE IF EXISTS {$table}" ); // phpcs:ignore LatePointApi.Security.PreparedSql.NotPrepared -- $table iterates over this class's own table names.
 		}
 		delete_option( self::DB_VERSION_OPTION );
