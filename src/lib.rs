@@ -8,6 +8,7 @@
 //! - [`shm`]: the shared-memory table that makes the limiter exact across processes;
 //! - [`segment`]: the memory under it, private or a named object that outlives php-fpm;
 //! - [`redis_store`]: the same counters in Redis, for several web servers;
+//! - [`counting`]: where a decision is counted (Redis or the table), and cache drops;
 //! - [`cache`]: the per-process key cache with its generation check.
 //!
 //! `bindings` is the thin ext-php-rs layer that exposes them to PHP.
