@@ -177,11 +177,20 @@ test('schedule, availability and free agents (with include=agent) match their sc
   assert.ok(free.data.every((f) => f.agent));
 });
 
-test('/me, and the admin routes /keys, /keys/{id} and /logs match their schemas', async () => {
+// A public IP literal: no DNS lookup, and not a local address (those are refused as in production).
+const HOOK_URL = `https://93.184.215.14/lpapi-fields/${RUN}`;
+
+test('/me, and the admin routes /keys, /keys/{id}, /logs, /webhooks and /webhooks/{id} match their schemas', async () => {
   await conforms('/me', '/me');
   const keys = await conforms('/keys', '/keys?per_page=5', { admin: true });
   await conforms('/keys/{id}', `/keys/${keys.data[0].id}`, { admin: true });
   await conforms('/logs', '/logs?per_page=20', { admin: true });
+  const made = await request('/webhooks', { admin: true, method: 'POST', body: { url: HOOK_URL, events: ['booking.created'] } });
+  assert.equal(made.status, 201, made.text.slice(0, 400));
+  await conforms('/webhooks', '/webhooks?per_page=5', { admin: true });
+  const one = await conforms('/webhooks/{id}', `/webhooks/${made.json.data.id}`, { admin: true });
+  assert.equal(one.data.secret, undefined, 'the secret is shown by create only');
+  await request(`/webhooks/${made.json.data.id}`, { admin: true, method: 'DELETE' });
 });
 
 /** Sends a write and checks its body against the documented success schema of its route. */
@@ -199,7 +208,7 @@ async function writeConforms(method, template, url, body, { admin = false, withK
 }
 const writes = new Set();
 
-test('writes (bookings, customers, keys) answer what the document says', async () => {
+test('writes (bookings, customers, keys, webhooks) answer what the document says', async () => {
   const writer = (await createKey({
     name: `fields writer ${RUN}`,
     permissions: ['bookings:read', 'bookings:create', 'bookings:update', 'bookings:delete', 'customers:read', 'customers:create', 'customers:update', 'customers:delete', 'agents:read', 'services:read', 'locations:read'],
@@ -231,6 +240,13 @@ test('writes (bookings, customers, keys) answer what the document says', async (
   const rotated = await writeConforms('POST', '/keys/{id}/rotate', `/keys/${k.data.id}/rotate`, {}, { admin: true });
   await writeConforms('DELETE', '/keys/{id}', `/keys/${rotated.data.id}`, undefined, { admin: true });
   await writeConforms('DELETE', '/keys/{id}', `/keys/${k.data.id}`, undefined, { admin: true });
+  const hook = await writeConforms('POST', '/webhooks', '/webhooks', { url: HOOK_URL, description: 'fields', events: ['booking.created', 'key.expiring'] }, { admin: true });
+  assert.match(hook.data.secret, /^whsec_/);
+  await writeConforms('PATCH', '/webhooks/{id}', `/webhooks/${hook.data.id}`, { status: 'disabled', events: ['order.created'] }, { admin: true });
+  const rotatedHook = await writeConforms('POST', '/webhooks/{id}/rotate-secret', `/webhooks/${hook.data.id}/rotate-secret`, { grace_seconds: 3600 }, { admin: true });
+  assert.ok(rotatedHook.data.previous_secret_until, 'the previous secret signs for the grace period');
+  assert.notEqual(rotatedHook.data.secret, hook.data.secret);
+  await writeConforms('DELETE', '/webhooks/{id}', `/webhooks/${hook.data.id}`, undefined, { admin: true });
   const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).filter((m) => m !== 'get').map((m) => `${m.toUpperCase()} ${path}`));
   assert.deepEqual([...writes].sort(), documented.sort(), 'write routes without a response check');
 });
@@ -245,7 +261,7 @@ test('every GET route of the document was checked, and every field of each recor
     }
   }
   assert.deepEqual(missing, [], 'documented properties no response had');
-  for (const name of ['Booking', 'BookingCustomer', 'Customer', 'CustomerStats', 'BookingSummary', 'Agent', 'Service', 'ServiceCategory', 'Location', 'BookingLocation', 'Order', 'OrderItem', 'OrderBooking', 'Transaction', 'Slot', 'FreeAgent', 'Schedule', 'Me', 'Key', 'LogRow', 'PageMeta', 'OrderPageMeta', 'SlotsMeta', 'FreeAgentsMeta', 'NoMeta']) {
+  for (const name of ['Booking', 'BookingCustomer', 'Customer', 'CustomerStats', 'BookingSummary', 'Agent', 'Service', 'ServiceCategory', 'Location', 'BookingLocation', 'Order', 'OrderItem', 'OrderBooking', 'Transaction', 'Slot', 'FreeAgent', 'Schedule', 'Me', 'Key', 'LogRow', 'Webhook', 'NewWebhook', 'PageMeta', 'OrderPageMeta', 'SlotsMeta', 'FreeAgentsMeta', 'NoMeta']) {
     assert.ok(reached.has(name), `${name} was checked against a response`);
   }
 });

@@ -14,6 +14,7 @@ use LatePointApi\Auth\Authenticator;
 use LatePointApi\Idempotency\Idempotency;
 use LatePointApi\Keys\Key_Service;
 use LatePointApi\Rest\Keys_Controller;
+use LatePointApi\Rest\Webhooks_Controller;
 use LatePointApi\Rest\Me_Controller;
 use LatePointApi\Rest\Openapi_Controller;
 use LatePointApi\Rest\Availability_Controller;
@@ -53,6 +54,7 @@ final class Plugin {
 	public static function register_routes(): void {
 		Me_Controller::register_routes();
 		Keys_Controller::register_routes();
+		Webhooks_Controller::register_routes();
 		Bookings_Controller::register_routes();
 		Customers_Controller::register_routes();
 		Catalog_Controller::register_routes();

@@ -20,7 +20,7 @@ final class UninstallTest extends TestCase {
 	const PLUGIN = 'latepoint-api-keys/latepoint-api-keys.php';
 
 	private static function tables(): array {
-		return array(Schema::keys(), Schema::audit_log(), Schema::usage_daily(), Schema::rate_counters(), Schema::idempotency());
+		return array(Schema::keys(), Schema::audit_log(), Schema::usage_daily(), Schema::rate_counters(), Schema::idempotency(), Schema::webhooks());
 	}
 
 	private static function backup_of(string $table): string {

@@ -67,7 +67,7 @@ final class Authenticator {
 		Request_Context::$client_ip = Client_Ip::resolve( $_SERVER, (array) Settings::get( 'trusted_proxies' ) );
 		$credentials                = self::credentials( $request );
 		if ( Routes::is_admin_route( $request->get_route() ) && ( null !== $credentials['key'] || $credentials['ambiguous'] ) ) {
-			return Api_Response::error( 403, 'insufficient_permissions', __( 'API keys cannot manage keys; sign in to WordPress as an administrator.', 'latepoint-api-keys' ) );
+			return Api_Response::error( 403, 'insufficient_permissions', __( 'API keys cannot manage keys or webhooks; sign in to WordPress as an administrator.', 'latepoint-api-keys' ) );
 		}
 		if ( ! self::uses_api_key( $request ) ) {
 			return null;

@@ -32,7 +32,7 @@ final class Routes {
 	 */
 	const RESPONSE = 'lpapi_response';
 	/** Routes authenticated by WordPress (cookie + nonce, Application Passwords), not by API keys. */
-	const ADMIN_BASES = array( 'keys', 'logs' );
+	const ADMIN_BASES = array( 'keys', 'logs', 'webhooks' );
 	/** Routes anyone may read: the namespace index and the OpenAPI document. */
 	const PUBLIC_PATHS = array( '', '/openapi.json' );
 

@@ -17,6 +17,7 @@ use LatePointApi\Keys\Key_Limits;
 use LatePointApi\Keys\Key_Service;
 use LatePointApi\Keys\Permissions;
 use LatePointApi\LatePoint\Tables;
+use LatePointApi\Webhooks\Webhook_Service;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -81,7 +82,7 @@ final class Schemas {
 
 	/** @return array<string, array> the component schemas, by name */
 	public static function components(): array {
-		return Schemas_Records::latepoint() + self::admin() + self::metas();
+		return Schemas_Records::latepoint() + self::admin() + self::webhooks() + self::metas();
 	}
 
 	/** The key of GET /me, the keys and log rows of /keys and /logs. */
@@ -167,6 +168,26 @@ final class Schemas {
 				array(),
 				'A row of the request and audit log.'
 			),
+		);
+	}
+
+	/** The webhook endpoints of /webhooks (never a secret, except the new one of NewWebhook). */
+	private static function webhooks(): array {
+		$hook = array(
+			'id'                    => 'integer',
+			'url'                   => 'string',
+			'description'           => 'string',
+			'events'                => array( 'type' => 'array', 'items' => array( 'type' => 'string', 'enum' => Webhook_Service::EVENTS ) ),
+			'status'                => array( 'type' => 'string', 'enum' => Webhook_Service::STATUSES ),
+			'disabled_reason'       => '?string',
+			'previous_secret_until' => '?date-time',
+			'created_at'            => '?date-time',
+			'updated_at'            => '?date-time',
+			'created_by'            => 'integer',
+		);
+		return array(
+			'Webhook'    => self::record( $hook, array(), 'A webhook endpoint (never its secret). previous_secret_until: while a rotated secret still signs.' ),
+			'NewWebhook' => self::record( $hook + array( 'secret' => array( 'type' => 'string', 'pattern' => '^whsec_[A-Za-z0-9+/]+={0,2}$' ) ), array(), 'A created webhook, or one whose secret was rotated, with its plaintext `secret` (Standard Webhooks), shown once.' ),
 		);
 	}
 

@@ -17,7 +17,7 @@ defined( 'ABSPATH' ) || exit;
 final class Schema {
 
 	/** Bump when a table definition changes; dbDelta brings old sites up to it. */
-	const DB_VERSION        = '5';
+	const DB_VERSION        = '6';
 	const DB_VERSION_OPTION = 'lpapi_db_version';
 
 	public static function keys(): string {
@@ -50,6 +50,12 @@ final class Schema {
 	public static function idempotency(): string {
 		global $wpdb;
 		return $wpdb->prefix . 'lpapi_idempotency';
+	}
+
+	/** Webhook endpoints: where events go, and their signing secrets (encrypted, Signature::encrypt). */
+	public static function webhooks(): string {
+		global $wpdb;
+		return $wpdb->prefix . 'lpapi_webhooks';
 	}
 
 	/** Creates or upgrades the tables when the stored version is older. */
@@ -85,6 +91,7 @@ final class Schema {
 		$rate    = self::rate_counters();
 		$authors = self::activity_authors();
 		$idem    = self::idempotency();
+		$hooks   = self::webhooks();
 
 		dbDelta(
 			"CREATE TABLE {$keys} (
@@ -187,13 +194,32 @@ final class Schema {
   KEY created_at (created_at)
 ) {$charset};"
 		);
+		// secret and previous_secret are Signature::encrypt() output, never the plaintext.
+		dbDelta(
+			"CREATE TABLE {$hooks} (
+  id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  url varchar(2048) NOT NULL,
+  description varchar(500) NOT NULL DEFAULT '',
+  events text NOT NULL,
+  status varchar(16) NOT NULL DEFAULT 'enabled',
+  disabled_reason varchar(191) NULL,
+  secret text NOT NULL,
+  previous_secret text NULL,
+  previous_secret_until datetime NULL,
+  created_at datetime NOT NULL,
+  updated_at datetime NOT NULL,
+  created_by bigint(20) unsigned NOT NULL DEFAULT 0,
+  PRIMARY KEY  (id),
+  KEY status (status)
+) {$charset};"
+		);
 		update_option( self::DB_VERSION_OPTION, self::DB_VERSION, true );
 	}
 
 	/** Drops every table and option the plugin made (uninstall only). */
 	public static function uninstall(): void {
 		global $wpdb;
-		foreach ( array( self::keys(), self::audit_log(), self::usage_daily(), self::rate_counters(), self::activity_authors(), self::idempotency() ) as $table ) {
+		foreach ( array( self::keys(), self::audit_log(), self::usage_daily(), self::rate_counters(), self::activity_authors(), self::idempotency(), self::webhooks() ) as $table ) {
 			$wpdb->query( "DROP TABLE IF EXISTS {$table}" ); // phpcs:ignore LatePointApi.Security.PreparedSql.NotPrepared -- $table iterates over this class's own table names.
 		}
 		delete_option( self::DB_VERSION_OPTION );
