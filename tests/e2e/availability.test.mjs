@@ -12,9 +12,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { request, createKey, wpPhp, awayFromMinuteEdge, ROOT } from './stack.mjs';
+import { request, createKey, wpPhp, awayFromMinuteEdge, ROOT, seedLatePoint } from './stack.mjs';
 
-const FIXTURE = `${ROOT}/scripts/stack/latepoint-fixture.php`;
 const RUN = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 const SETTINGS = [
   'timeslot_blocking_statuses',
@@ -149,12 +148,9 @@ function assertRefused(res, reason) {
 const siteNow = (modifier = '+0 minutes') => wpPhp(`echo (new DateTimeImmutable('now', wp_timezone()))->modify(${php(modifier)})->format('Y-m-d H:i');`).trim();
 
 before(async () => {
-  D = JSON.parse(
-    wpPhp(`require ${php(FIXTURE)}; LatePointApi\\Fixture\\create_latepoint_tables();
-global $wpdb; $p = $wpdb->prefix . 'latepoint_'; $r = ${php(RUN)}; $now = current_time('mysql');
-$ins = function ($t, $row) use ($wpdb, $p, $now) { $wpdb->insert($p . $t, $row + ['created_at' => $now, 'updated_at' => $now]); if ($wpdb->last_error) { throw new Exception($wpdb->last_error); } return (int) $wpdb->insert_id; };
-$d = [];
-$d['loc'] = $ins('locations', ['name' => "Avail $r", 'status' => 'active']);
+  D = seedLatePoint(
+    RUN,
+    `$d['loc'] = $ins('locations', ['name' => "Avail $r", 'status' => 'active']);
 $d['loc2'] = $ins('locations', ['name' => "Avail other $r", 'status' => 'active']);
 $d['loc3'] = $ins('locations', ['name' => "Avail third $r", 'status' => 'active']);
 $d['loc_off'] = $ins('locations', ['name' => "Avail closed $r", 'status' => 'disabled']);
@@ -191,8 +187,7 @@ foreach (['a5', 'a6'] as $a) { for ($wd = 1; $wd <= 7; $wd++) { $wp($d[$a], 0, 0
 foreach (['c1', 'c2'] as $c) { $d[$c] = $ins('customers', ['first_name' => "Av$c", 'last_name' => "Run$r", 'email' => "av$c.$r@example.com", 'status' => 'active', 'is_guest' => 1]); }
 $d['settings'] = [];
 foreach (${php(SETTINGS)} as $n) { $d['settings'][$n] = $wpdb->get_var($wpdb->prepare("SELECT value FROM {$p}settings WHERE name = %s ORDER BY id DESC LIMIT 1", $n)); }
-$d['tz'] = ['timezone_string' => (string) get_option('timezone_string'), 'gmt_offset' => (string) get_option('gmt_offset')];
-echo json_encode($d);`),
+$d['tz'] = ['timezone_string' => (string) get_option('timezone_string'), 'gmt_offset' => (string) get_option('gmt_offset')];`, { strict: true },
   );
   originalSettings = D.settings;
   originalTimezone = D.tz;

@@ -4,9 +4,8 @@
 // on the same stack.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request, createKey, wpPhp, ROOT, assertError } from './stack.mjs';
+import { request, createKey, wpPhp, assertError, seedLatePoint } from './stack.mjs';
 
-const FIXTURE = `${ROOT}/scripts/stack/latepoint-fixture.php`;
 const RUN = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 let D;
 const keys = {};
@@ -20,20 +19,16 @@ const setSetting = (name, value) =>
   php(`$wpdb->delete($p . 'settings', ['name' => '${name}']); ${value === null ? '' : `$wpdb->insert($p . 'settings', ['name' => '${name}', 'value' => '${value}']);`}`);
 
 before(async () => {
-  D = JSON.parse(
-    wpPhp(`require ${JSON.stringify(FIXTURE)}; LatePointApi\\Fixture\\create_latepoint_tables();
-global $wpdb; $p = $wpdb->prefix . 'latepoint_'; $r = ${JSON.stringify(RUN)}; $now = current_time('mysql');
-$ins = function ($t, $row) use ($wpdb, $p, $now) { $wpdb->insert($p . $t, $row + ['created_at' => $now, 'updated_at' => $now]); return (int) $wpdb->insert_id; };
-$d = [];
-foreach (['a1', 'a2', 'a3'] as $a) { $d[$a] = $ins('agents', ['first_name' => "M$a$r", 'last_name' => 'Agent', 'email' => "$a.$r@example.com", 'status' => 'active']); }
+  D = seedLatePoint(
+    RUN,
+    `foreach (['a1', 'a2', 'a3'] as $a) { $d[$a] = $ins('agents', ['first_name' => "M$a$r", 'last_name' => 'Agent', 'email' => "$a.$r@example.com", 'status' => 'active']); }
 $d['svc'] = $ins('services', ['name' => "Massage $r", 'duration' => 60, 'buffer_before' => 0, 'buffer_after' => 0, 'timeblock_interval' => 60, 'capacity_min' => 1, 'capacity_max' => 1, 'charge_amount' => '70.0000', 'price_min' => '70.0000', 'price_max' => '70.0000', 'status' => 'active', 'visibility' => 'visible']);
 $d['loc'] = $ins('locations', ['name' => "Spa $r", 'full_address' => '1 Main St', 'status' => 'active']);
 $d['loc2'] = $ins('locations', ['name' => "Annex $r", 'status' => 'active']);
 foreach (['a1', 'a2'] as $a) { $ins('agents_services', ['agent_id' => $d[$a], 'service_id' => $d['svc'], 'location_id' => $d['loc']]); }
 $ins('agents_services', ['agent_id' => $d['a3'], 'service_id' => $d['svc'], 'location_id' => $d['loc2']]);
 foreach (['a1', 'a2', 'a3'] as $a) { for ($day = 1; $day <= 7; $day++) { $ins('work_periods', ['agent_id' => $d[$a], 'service_id' => 0, 'location_id' => 0, 'start_time' => 0, 'end_time' => 1440, 'week_day' => $day]); } }
-$d['cust'] = $ins('customers', ['first_name' => 'Known', 'last_name' => "Person$r", 'email' => "known.$r@example.com", 'phone' => "+1 555 $r", 'status' => 'active', 'is_guest' => 1]);
-echo json_encode($d);`),
+$d['cust'] = $ins('customers', ['first_name' => 'Known', 'last_name' => "Person$r", 'email' => "known.$r@example.com", 'phone' => "+1 555 $r", 'status' => 'active', 'is_guest' => 1]);`,
   );
   const limits = { rate_limit_per_minute: 100000, rate_limit_per_hour: 1000000 };
   const mk = async (name, permissions) => (await createKey({ name: `bookings-more ${name} ${RUN}`, permissions, ...limits })).key;

@@ -6,9 +6,8 @@
 // same stack.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { request, createKey, wpPhp, ROOT, assertError, API } from './stack.mjs';
+import { request, createKey, wpPhp, assertError, API, seedLatePoint } from './stack.mjs';
 
-const FIXTURE = `${ROOT}/scripts/stack/latepoint-fixture.php`;
 const RUN = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 const DATE = new Date(Date.UTC(2032, 0, 1) + Math.floor(Math.random() * 20000) * 86400000).toISOString().slice(0, 10);
 let D;
@@ -19,18 +18,14 @@ const bookingsOfAgent = () => Number(php(`echo (int) $wpdb->get_var($wpdb->prepa
 const idem = (label) => `e2e-${label}-${RUN}-${Math.random().toString(36).slice(2)}`;
 
 before(async () => {
-  D = JSON.parse(
-    wpPhp(`require ${JSON.stringify(FIXTURE)}; LatePointApi\\Fixture\\create_latepoint_tables();
-global $wpdb; $p = $wpdb->prefix . 'latepoint_'; $r = ${JSON.stringify(RUN)}; $now = current_time('mysql');
-$ins = function ($t, $row) use ($wpdb, $p, $now) { $wpdb->insert($p . $t, $row + ['created_at' => $now, 'updated_at' => $now]); return (int) $wpdb->insert_id; };
-$d = [];
-$d['agent'] = $ins('agents', ['first_name' => "Idem$r", 'last_name' => 'Agent', 'email' => "idem.agent.$r@example.com", 'status' => 'active']);
+  D = seedLatePoint(
+    RUN,
+    `$d['agent'] = $ins('agents', ['first_name' => "Idem$r", 'last_name' => 'Agent', 'email' => "idem.agent.$r@example.com", 'status' => 'active']);
 $d['svc'] = $ins('services', ['name' => "Idem $r", 'duration' => 60, 'buffer_before' => 0, 'buffer_after' => 0, 'timeblock_interval' => 60, 'capacity_min' => 1, 'capacity_max' => 1, 'charge_amount' => '10.0000', 'price_min' => '10.0000', 'price_max' => '10.0000', 'status' => 'active', 'visibility' => 'visible']);
 $d['loc'] = $ins('locations', ['name' => "Idem $r", 'status' => 'active']);
 $ins('agents_services', ['agent_id' => $d['agent'], 'service_id' => $d['svc'], 'location_id' => $d['loc']]);
 for ($day = 1; $day <= 7; $day++) { $ins('work_periods', ['agent_id' => $d['agent'], 'service_id' => 0, 'location_id' => 0, 'start_time' => 0, 'end_time' => 1440, 'week_day' => $day]); }
-$d['cust'] = $ins('customers', ['first_name' => 'Idem', 'last_name' => "Person$r", 'email' => "idem.$r@example.com", 'status' => 'active', 'is_guest' => 1]);
-echo json_encode($d);`),
+$d['cust'] = $ins('customers', ['first_name' => 'Idem', 'last_name' => "Person$r", 'email' => "idem.$r@example.com", 'status' => 'active', 'is_guest' => 1]);`,
   );
   key = (
     await createKey({

@@ -4,9 +4,8 @@
 // (run-unique customers and a location category keep the assertions to this run's rows).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { request, createKey, wpPhp, ROOT } from './stack.mjs';
+import { request, createKey, wpPhp, seedLatePoint } from './stack.mjs';
 
-const FIXTURE = `${ROOT}/scripts/stack/latepoint-fixture.php`;
 const RUN = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 let D; // dataset ids
 const keys = {};
@@ -31,12 +30,9 @@ function touch(id, at = 'now') {
 const utcOf = (local) => wpPhp(`echo (new DateTimeImmutable(${JSON.stringify(local)}, wp_timezone()))->setTimezone(new DateTimeZone('UTC'))->format('Y-m-d\\TH:i:s\\Z');`);
 
 before(async () => {
-  D = JSON.parse(
-    wpPhp(`require ${JSON.stringify(FIXTURE)}; LatePointApi\\Fixture\\create_latepoint_tables();
-global $wpdb; $p = $wpdb->prefix . 'latepoint_'; $r = ${JSON.stringify(RUN)}; $now = current_time('mysql');
-$ins = function ($t, $row) use ($wpdb, $p, $now) { $wpdb->insert($p . $t, $row + ['created_at' => $now, 'updated_at' => $now]); if ($wpdb->last_error) { throw new Exception($wpdb->last_error); } return (int) $wpdb->insert_id; };
-$d = [];
-$d['cat'] = $ins('location_categories', ['name' => "Downtown $r", 'order_number' => 1]);
+  D = seedLatePoint(
+    RUN,
+    `$d['cat'] = $ins('location_categories', ['name' => "Downtown $r", 'order_number' => 1]);
 $d['cat2'] = $ins('location_categories', ['name' => "Empty $r", 'order_number' => 2]);
 $d['loc1'] = $ins('locations', ['name' => "Studio A $r", 'full_address' => "1 Main St, Springfield $r", 'status' => 'active', 'category_id' => $d['cat'], 'order_number' => 2]);
 $d['loc2'] = $ins('locations', ['name' => "Studio B $r", 'full_address' => '', 'status' => 'disabled', 'order_number' => 1]);
@@ -60,8 +56,7 @@ $d['item_o2'] = $ins('order_items', ['order_id' => $d['o2'], 'variant' => 'booki
 $d['booking'] = $ins('bookings', ['booking_code' => 'B' . strtoupper(substr(md5($r), 0, 6)), 'start_date' => '2001-01-01', 'end_date' => '2001-01-01', 'start_time' => 600, 'end_time' => 660, 'buffer_before' => 0, 'buffer_after' => 0, 'duration' => 60, 'status' => 'cancelled', 'customer_id' => $d['cust1'], 'service_id' => 1, 'agent_id' => 1, 'location_id' => $d['loc1'], 'order_item_id' => $d['item_a'], 'total_attendees' => 1]);
 $d['tx1'] = $ins('transactions', ['token' => "ch_$r", 'order_id' => $d['o4'], 'customer_id' => $d['cust1'], 'processor' => 'stripe', 'payment_method' => 'card', 'payment_portion' => 'deposit', 'kind' => 'capture', 'status' => 'succeeded', 'amount' => '30.0000', 'notes' => 'deposit', 'created_at' => '2025-03-01 10:01:00', 'updated_at' => '2025-03-01 10:01:00']);
 $d['tx2'] = $ins('transactions', ['token' => '', 'order_id' => $d['o4'], 'customer_id' => $d['cust1'], 'processor' => '', 'payment_method' => 'local', 'payment_portion' => 'remaining', 'kind' => 'capture', 'status' => 'processing', 'amount' => '10.5000', 'created_at' => '2025-03-01 10:09:00', 'updated_at' => '2025-03-01 10:09:00']);
-$d['tx3'] = $ins('transactions', ['token' => "ch2_$r", 'order_id' => $d['o2'], 'customer_id' => $d['cust1'], 'processor' => 'stripe', 'payment_method' => 'card', 'payment_portion' => 'full', 'kind' => 'capture', 'status' => 'succeeded', 'amount' => '20.0000']);
-echo json_encode($d);`),
+$d['tx3'] = $ins('transactions', ['token' => "ch2_$r", 'order_id' => $d['o2'], 'customer_id' => $d['cust1'], 'processor' => 'stripe', 'payment_method' => 'card', 'payment_portion' => 'full', 'kind' => 'capture', 'status' => 'succeeded', 'amount' => '20.0000']);`, { strict: true },
   );
   const limits = { rate_limit_per_minute: 100000, rate_limit_per_hour: 1000000 };
   const make = async (name, permissions) => (await createKey({ name: `lo ${name} ${RUN}`, permissions, ...limits })).key;

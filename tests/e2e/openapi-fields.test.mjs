@@ -6,11 +6,11 @@
 // the presenters nor the document can drift.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { API, request, createKey, wpPhp, ROOT } from './stack.mjs';
+import { API, request, createKey, seedLatePoint } from './stack.mjs';
 
-const FIXTURE = `${ROOT}/scripts/stack/latepoint-fixture.php`;
-const RUN = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 const php = (v) => JSON.stringify(v);
+
+const RUN = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 const doc = await (await fetch(`${API}/openapi.json`)).json();
 const day = (offset) => new Date(Date.now() + offset * 86400e3).toISOString().slice(0, 10);
 const FUTURE = day(10);
@@ -18,12 +18,9 @@ let D;
 let key;
 
 before(async () => {
-  D = JSON.parse(
-    wpPhp(`require ${php(FIXTURE)}; LatePointApi\\Fixture\\create_latepoint_tables();
-global $wpdb; $p = $wpdb->prefix . 'latepoint_'; $r = ${php(RUN)}; $now = current_time('mysql');
-$ins = function ($t, $row) use ($wpdb, $p, $now) { $wpdb->insert($p . $t, $row + ['created_at' => $now, 'updated_at' => $now]); if ($wpdb->last_error) { throw new Exception($wpdb->last_error); } return (int) $wpdb->insert_id; };
-$d = [];
-$d['lcat'] = $ins('location_categories', ['name' => "Fields $r", 'order_number' => 1]);
+  D = seedLatePoint(
+    RUN,
+    `$d['lcat'] = $ins('location_categories', ['name' => "Fields $r", 'order_number' => 1]);
 $d['loc'] = $ins('locations', ['name' => "Fields $r", 'full_address' => '1 Schema St', 'status' => 'active', 'category_id' => $d['lcat'], 'order_number' => 1]);
 $d['scat'] = $ins('service_categories', ['name' => "Fields $r", 'short_description' => 'cat', 'order_number' => 1]);
 $d['svc'] = $ins('services', ['name' => "Fields $r", 'short_description' => 'svc', 'duration' => 60, 'buffer_before' => 0, 'buffer_after' => 0, 'timeblock_interval' => 60, 'capacity_min' => 1, 'capacity_max' => 2, 'status' => 'active', 'visibility' => 'visible', 'category_id' => $d['scat'], 'price_min' => '60.0000', 'price_max' => '80.0000', 'charge_amount' => '60.0000', 'deposit_amount' => '10.0000', 'order_number' => 1]);
@@ -38,8 +35,7 @@ $d['item1'] = $ins('order_items', ['order_id' => $d['order'], 'variant' => 'book
 $d['item2'] = $ins('order_items', ['order_id' => $d['order'], 'variant' => 'booking', 'item_data' => '{}', 'subtotal' => '60.0000', 'total' => '60.0000', 'coupon_code' => 'SPRING', 'coupon_discount' => '5.0000']);
 $d['past'] = $b($d['item1'], '2001-01-01', 'approved');
 $d['future'] = $b($d['item2'], ${php(FUTURE)}, 'approved');
-$ins('transactions', ['token' => "ch_$r", 'order_id' => $d['order'], 'customer_id' => $d['cust'], 'processor' => 'stripe', 'payment_method' => 'card', 'payment_portion' => 'deposit', 'kind' => 'capture', 'status' => 'succeeded', 'amount' => '30.0000', 'notes' => 'deposit']);
-echo json_encode($d);`),
+$ins('transactions', ['token' => "ch_$r", 'order_id' => $d['order'], 'customer_id' => $d['cust'], 'processor' => 'stripe', 'payment_method' => 'card', 'payment_portion' => 'deposit', 'kind' => 'capture', 'status' => 'succeeded', 'amount' => '30.0000', 'notes' => 'deposit']);`, { strict: true },
   );
   key = (await createKey({
     name: `fields ${RUN}`,

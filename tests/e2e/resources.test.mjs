@@ -3,9 +3,8 @@
 // run-unique dataset in `before`, so the file can run again on the same stack.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { request, createKey, wpPhp, ROOT, assertError } from './stack.mjs';
+import { request, createKey, wpPhp, assertError, seedLatePoint } from './stack.mjs';
 
-const FIXTURE = `${ROOT}/scripts/stack/latepoint-fixture.php`;
 const RUN = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 let D; // dataset ids
 let full; // key with every permission
@@ -42,12 +41,9 @@ function assertApiAuthored(act) {
 const json = (o) => `json_decode(${JSON.stringify(JSON.stringify(o)).replace(/\$/g, '\\$')}, true)`;
 
 before(async () => {
-  D = JSON.parse(
-    wpPhp(`require ${JSON.stringify(FIXTURE)}; LatePointApi\\Fixture\\create_latepoint_tables();
-global $wpdb; $p = $wpdb->prefix . 'latepoint_'; $r = ${JSON.stringify(RUN)}; $now = current_time('mysql');
-$ins = function ($t, $row) use ($wpdb, $p, $now) { $wpdb->insert($p . $t, $row + ['created_at' => $now, 'updated_at' => $now]); return (int) $wpdb->insert_id; };
-$d = [];
-$d['agent1'] = $ins('agents', ['first_name' => "Ann$r", 'last_name' => 'Agent', 'email' => "ann$r@example.com", 'status' => 'active']);
+  D = seedLatePoint(
+    RUN,
+    `$d['agent1'] = $ins('agents', ['first_name' => "Ann$r", 'last_name' => 'Agent', 'email' => "ann$r@example.com", 'status' => 'active']);
 $d['agent2'] = $ins('agents', ['first_name' => "Bob$r", 'last_name' => 'Agent', 'email' => "bob$r@example.com", 'status' => 'active', 'password' => 'secret-hash']);
 $d['svc_cut'] = $ins('services', ['name' => "Haircut $r", 'duration' => 60, 'buffer_before' => 0, 'buffer_after' => 15, 'timeblock_interval' => 30, 'capacity_min' => 1, 'capacity_max' => 1, 'charge_amount' => '40.5000', 'price_min' => '40.5000', 'price_max' => '40.5000', 'status' => 'active', 'visibility' => 'visible']);
 $d['svc_class'] = $ins('services', ['name' => "Yoga $r", 'duration' => 45, 'buffer_before' => 5, 'buffer_after' => 5, 'capacity_min' => 1, 'capacity_max' => 3, 'charge_amount' => '15.0000', 'status' => 'active', 'visibility' => 'visible', 'override_default_booking_status' => 'pending']);
@@ -56,8 +52,7 @@ $d['loc'] = $ins('locations', ['name' => "Studio $r", 'status' => 'active']);
 foreach (['agent1', 'agent2'] as $a) { foreach (['svc_cut', 'svc_class'] as $s) { $ins('agents_services', ['agent_id' => $d[$a], 'service_id' => $d[$s], 'location_id' => $d['loc']]); } }
 // Both agents work every day, 00:00-24:00, so bookings here test overlaps and capacity, not hours.
 foreach (['agent1', 'agent2'] as $a) { for ($day = 1; $day <= 7; $day++) { $ins('work_periods', ['agent_id' => $d[$a], 'service_id' => 0, 'location_id' => 0, 'start_time' => 0, 'end_time' => 1440, 'week_day' => $day]); } }
-for ($i = 1; $i <= 5; $i++) { $d['cust' . $i] = $ins('customers', ['first_name' => "Cust$i", 'last_name' => "Zed$r", 'email' => "c$i.$r@example.com", 'phone' => "+1555$i$i$i", 'status' => 'active', 'is_guest' => 1]); }
-echo json_encode($d);`),
+for ($i = 1; $i <= 5; $i++) { $d['cust' . $i] = $ins('customers', ['first_name' => "Cust$i", 'last_name' => "Zed$r", 'email' => "c$i.$r@example.com", 'phone' => "+1555$i$i$i", 'status' => 'active', 'is_guest' => 1]); }`,
   );
   const limits = { rate_limit_per_minute: 100000, rate_limit_per_hour: 1000000 };
   full = (

@@ -31,6 +31,28 @@ export function wpPhp(code) {
   return execFileSync(STACK, ['php', '-r', code], { encoding: 'utf8' });
 }
 
+/** The stand-in LatePoint tables' maker (scripts/stack/latepoint-fixture.php). */
+export const LATEPOINT_FIXTURE = `${ROOT}/scripts/stack/latepoint-fixture.php`;
+const phpString = (v) => JSON.stringify(v).replace(/\$/g, '\\$');
+
+/**
+ * Seeds LatePoint's tables for one test file: makes them if missing (where real LatePoint is not
+ * installed), then runs the PHP `body` with `$wpdb`, `$p` (LatePoint's table prefix), `$r` (the run's
+ * id), `$now`, `$ins($table, $row)` (inserts with created_at/updated_at, returns the id; with `strict`,
+ * a failed insert throws) and `$d = []`, and returns `$d` decoded.
+ */
+export function seedLatePoint(run, body, { strict = false } = {}) {
+  const check = strict ? ' if ($wpdb->last_error) { throw new Exception($wpdb->last_error); }' : '';
+  return JSON.parse(
+    wpPhp(`require ${phpString(LATEPOINT_FIXTURE)}; LatePointApi\\Fixture\\create_latepoint_tables();
+global $wpdb; $p = $wpdb->prefix . 'latepoint_'; $r = ${phpString(run)}; $now = current_time('mysql');
+$ins = function ($t, $row) use ($wpdb, $p, $now) { $wpdb->insert($p . $t, $row + ['created_at' => $now, 'updated_at' => $now]);${check} return (int) $wpdb->insert_id; };
+$d = [];
+${body}
+echo json_encode($d);`),
+  );
+}
+
 let appPassword;
 /** Basic auth with a WordPress Application Password of the admin, made once per run. */
 export function adminAuth() {

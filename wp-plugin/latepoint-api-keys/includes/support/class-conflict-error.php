@@ -12,24 +12,4 @@ defined( 'ABSPATH' ) || exit;
 /**
  * Carries the API error code (`conflict`, `email_taken`, …) and details.
  */
-final class Conflict_Error extends \RuntimeException {
-
-	/** @var string */
-	private $error_code;
-	/** @var array<string, mixed> */
-	private $details;
-
-	public function __construct( string $error_code, string $message, array $details = array() ) {
-		parent::__construct( $message );
-		$this->error_code = $error_code;
-		$this->details    = $details;
-	}
-
-	public function error_code(): string {
-		return $this->error_code;
-	}
-
-	public function details(): array {
-		return $this->details;
-	}
-}
+final class Conflict_Error extends Coded_Error {}
