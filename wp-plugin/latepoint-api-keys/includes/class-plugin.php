@@ -24,6 +24,9 @@ use LatePointApi\Rest\Customers_Controller;
 use LatePointApi\Rest\Locations_Controller;
 use LatePointApi\Rest\Orders_Controller;
 use LatePointApi\Support\Schema;
+use LatePointApi\Webhooks\Delivery_Log;
+use LatePointApi\Webhooks\Delivery_Runner;
+use LatePointApi\Webhooks\Events;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -44,6 +47,8 @@ final class Plugin {
 		add_action( 'init', array( self::class, 'schedule_events' ) );
 		Authenticator::register();
 		Idempotency::register();
+		Events::register();
+		Delivery_Runner::register();
 		LatePoint\Api_Author::init();
 		add_action( 'rest_api_init', array( self::class, 'register_routes' ) );
 		if ( is_admin() ) {
@@ -73,6 +78,7 @@ final class Plugin {
 		Audit_Log::flush();
 		wp_clear_scheduled_hook( self::CRON_FLUSH );
 		wp_clear_scheduled_hook( self::CRON_MAINTENANCE );
+		wp_clear_scheduled_hook( Delivery_Runner::CRON_HOOK );
 	}
 
 	/** @param array<string, array{interval: int, display: string}> $schedules */
@@ -88,16 +94,25 @@ final class Plugin {
 		if ( ! wp_next_scheduled( self::CRON_FLUSH ) ) {
 			wp_schedule_event( time() + MINUTE_IN_SECONDS, self::CRON_SCHEDULE, self::CRON_FLUSH );
 		}
+		if ( ! wp_next_scheduled( Delivery_Runner::CRON_HOOK ) ) {
+			wp_schedule_event( time() + MINUTE_IN_SECONDS, self::CRON_SCHEDULE, Delivery_Runner::CRON_HOOK );
+		}
 		if ( ! wp_next_scheduled( self::CRON_MAINTENANCE ) ) {
 			wp_schedule_event( time() + HOUR_IN_SECONDS, 'daily', self::CRON_MAINTENANCE );
 		}
 	}
 
-	/** Purges old log rows and Idempotency-Key responses, and marks expired keys. */
+	/** Purges old log rows, webhook attempts and Idempotency-Key responses; queues key.expiring; marks expired keys. */
 	public static function daily_maintenance(): void {
 		Audit_Log::flush();
 		Audit_Log::purge();
+		Delivery_Log::purge();
 		Idempotency::purge();
+		try {
+			Events::keys_expiring();
+		} catch ( Support\Storage_Error $e ) {
+			unset( $e ); // The queue could not be written: tomorrow's run tries again (once per key and expiry).
+		}
 		if ( LatePoint\Tables::exist() ) {
 			LatePoint\Api_Author::purge();
 		}

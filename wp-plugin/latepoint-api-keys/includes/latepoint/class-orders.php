@@ -210,6 +210,16 @@ final class Orders {
 		);
 	}
 
+	/** One transaction as the order's `transactions` list shows it, with its order_id, or Not_Found_Error. */
+	public static function transaction( int $id ): array {
+		global $wpdb;
+		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT * FROM ' . Tables::name( 'transactions' ) . ' WHERE id = %d', $id ), ARRAY_A );
+		if ( ! $row ) {
+			throw new Not_Found_Error( __( 'No transaction with this id.', 'latepoint-api-keys' ) );
+		}
+		return array( 'order_id' => null === $row['order_id'] ? null : (int) $row['order_id'] ) + self::present_transaction( $row );
+	}
+
 	/** A payment, refund or other transaction of an order. */
 	private static function present_transaction( array $row ): array {
 		return array(

@@ -184,9 +184,31 @@ final class Schemas {
 			'created_at'            => '?date-time',
 			'updated_at'            => '?date-time',
 			'created_by'            => 'integer',
+			'failing_since'         => '?date-time',
+			'last_success_at'       => '?date-time',
 		);
 		return array(
-			'Webhook'    => self::record( $hook, array(), 'A webhook endpoint (never its secret). previous_secret_until: while a rotated secret still signs.' ),
+			'WebhookAttempt' => self::record(
+				array(
+					'id'           => 'integer',
+					'delivery_id'  => 'integer',
+					'webhook_id'   => 'integer',
+					'webhook_url'  => '?string',
+					'message_id'   => 'string',
+					'event_type'   => 'string',
+					'attempt'      => 'integer',
+					'attempted_at' => 'date-time',
+					'succeeded'    => 'boolean',
+					'http_status'  => '?integer',
+					'duration_ms'  => 'integer',
+					'response'     => 'string',
+					'error'        => '?string',
+				),
+				array(),
+				'One attempt of a webhook delivery (the delivery log). message_id is the webhook-id header; http_status is null when no HTTP response came (error says why); response is its first 1 KiB.'
+			),
+			'WebhookResend'  => self::record( array( 'delivery_id' => 'integer', 'message_id' => 'string' ), array(), 'The delivery that will send the event again, with the same webhook-id.' ),
+			'Webhook'    => self::record( $hook, array(), 'A webhook endpoint (never its secret). previous_secret_until: while a rotated secret still signs. disabled_reason: gone (it answered 410) or failing (a whole retry schedule failed) when it was turned off automatically. failing_since: the first failed attempt since the last success.' ),
 			'NewWebhook' => self::record( $hook + array( 'secret' => array( 'type' => 'string', 'pattern' => '^whsec_[A-Za-z0-9+/]+={0,2}$' ) ), array(), 'A created webhook, or one whose secret was rotated, with its plaintext `secret` (Standard Webhooks), shown once.' ),
 		);
 	}

@@ -3,14 +3,15 @@
  * Webhook endpoint management over REST (docs/api.md), for admins and
  * automation: authenticated by WordPress (cookie + REST nonce, or an
  * Application Password), capability manage_options, as the key routes. An
- * API key can never manage webhooks (Routes::ADMIN_BASES). Delivery is not
- * built yet: these routes only store endpoints.
+ * API key can never manage webhooks (Routes::ADMIN_BASES). Also the delivery
+ * log (/webhooks/attempts), resending a delivery and sending a test event.
  *
  * @package LatePointApi
  */
 
 namespace LatePointApi\Rest;
 
+use LatePointApi\Webhooks\Delivery_Log;
 use LatePointApi\Webhooks\Webhook_Service;
 
 defined( 'ABSPATH' ) || exit;
@@ -22,6 +23,8 @@ final class Webhooks_Controller {
 
 	const ROUTE_HOOKS = '/webhooks';
 	const ROUTE_HOOK  = '/webhooks/(?P<id>\d+)';
+	const ROUTE_LOG   = '/webhooks/attempts';
+	const ROUTE_SEND  = '/webhooks/deliveries/(?P<id>\d+)/resend';
 
 	public static function register_routes(): void {
 		$ns    = Routes::API_NAMESPACE;
@@ -102,6 +105,78 @@ final class Webhooks_Controller {
 				),
 			)
 		);
+		register_rest_route(
+			$ns,
+			self::ROUTE_HOOK . '/test',
+			array(
+				'methods'             => \WP_REST_Server::CREATABLE,
+				'callback'            => array( self::class, 'send_test' ),
+				'permission_callback' => $admin,
+				Routes::RESPONSE      => Schemas::one( 'WebhookAttempt' ),
+				'args'                => $id,
+			)
+		);
+		register_rest_route(
+			$ns,
+			self::ROUTE_LOG,
+			array(
+				'methods'             => \WP_REST_Server::READABLE,
+				'callback'            => array( self::class, 'list_attempts' ),
+				'permission_callback' => $admin,
+				Routes::RESPONSE      => Schemas::many( 'WebhookAttempt' ),
+				'args'                => Args::paging() + array(
+					'webhook_id' => array( 'type' => 'integer', 'minimum' => 1, 'description' => __( 'Only attempts to this endpoint.', 'latepoint-api-keys' ) ),
+					'event_type' => array( 'type' => 'string', 'enum' => array_merge( Webhook_Service::EVENTS, array( Delivery_Log::TEST_TYPE ) ), 'description' => __( 'Only attempts of this event type.', 'latepoint-api-keys' ) ),
+					'result'     => array( 'type' => 'string', 'enum' => Delivery_Log::RESULTS, 'description' => __( 'Only attempts that succeeded (2xx) or failed.', 'latepoint-api-keys' ) ),
+					'message_id' => array( 'type' => 'string', 'pattern' => '^msg_[0-9a-f]{32}$', 'description' => __( 'Only attempts of this message (the webhook-id header).', 'latepoint-api-keys' ) ),
+				),
+			)
+		);
+		register_rest_route(
+			$ns,
+			self::ROUTE_SEND,
+			array(
+				'methods'             => \WP_REST_Server::CREATABLE,
+				'callback'            => array( self::class, 'resend' ),
+				'permission_callback' => $admin,
+				Routes::RESPONSE      => Schemas::one( 'WebhookResend' ),
+				'args'                => array(
+					'id' => array(
+						'description' => __( 'The delivery id (delivery_id in the log).', 'latepoint-api-keys' ),
+						'type'        => 'integer',
+						'minimum'     => 1,
+						'required'    => true,
+					),
+				),
+			)
+		);
+	}
+
+	public static function list_attempts( \WP_REST_Request $request ) {
+		$paging = Args::read_paging( $request );
+		if ( is_wp_error( $paging ) ) {
+			return $paging;
+		}
+		$filters = array_filter(
+			array(
+				'webhook_id' => (int) $request->get_param( 'webhook_id' ),
+				'event_type' => (string) $request->get_param( 'event_type' ),
+				'result'     => (string) $request->get_param( 'result' ),
+				'message_id' => (string) $request->get_param( 'message_id' ),
+			)
+		);
+		return Args::paged_response(
+			$paging,
+			static fn ( $offset, $limit, $before ) => Delivery_Log::query( $filters, $offset, $limit, $before )
+		);
+	}
+
+	public static function send_test( \WP_REST_Request $request ) {
+		return Api_Response::run( static fn () => Api_Response::success( Delivery_Log::send_test( (int) $request['id'], get_current_user_id() ), array(), 201 ) );
+	}
+
+	public static function resend( \WP_REST_Request $request ) {
+		return Api_Response::run( static fn () => Api_Response::success( Delivery_Log::resend( (int) $request['id'], get_current_user_id() ), array(), 202 ) );
 	}
 
 	/**

@@ -17,7 +17,7 @@ defined( 'ABSPATH' ) || exit;
 final class Schema {
 
 	/** Bump when a table definition changes; dbDelta brings old sites up to it. */
-	const DB_VERSION        = '6';
+	const DB_VERSION        = '7';
 	const DB_VERSION_OPTION = 'lpapi_db_version';
 
 	public static function keys(): string {
@@ -58,6 +58,29 @@ final class Schema {
 		return $wpdb->prefix . 'lpapi_webhooks';
 	}
 
+	/** Webhook events: one row per event (its Standard Webhooks message id and body), kept for the delivery log. */
+	public static function webhook_events(): string {
+		global $wpdb;
+		return $wpdb->prefix . 'lpapi_webhook_events';
+	}
+
+	/** One row per event and endpoint: what is still to be sent, and when. */
+	public static function webhook_deliveries(): string {
+		global $wpdb;
+		return $wpdb->prefix . 'lpapi_webhook_deliveries';
+	}
+
+	/** The delivery log: one row per HTTP attempt. */
+	public static function webhook_attempts(): string {
+		global $wpdb;
+		return $wpdb->prefix . 'lpapi_webhook_attempts';
+	}
+
+	/** Every table of the plugin. */
+	public static function tables(): array {
+		return array( self::keys(), self::audit_log(), self::usage_daily(), self::rate_counters(), self::activity_authors(), self::idempotency(), self::webhooks(), self::webhook_events(), self::webhook_deliveries(), self::webhook_attempts() );
+	}
+
 	/** Creates or upgrades the tables when the stored version is older. */
 	public static function maybe_upgrade(): void {
 		if ( get_option( self::DB_VERSION_OPTION ) !== self::DB_VERSION ) {
@@ -92,6 +115,9 @@ final class Schema {
 		$authors = self::activity_authors();
 		$idem    = self::idempotency();
 		$hooks   = self::webhooks();
+		$events  = self::webhook_events();
+		$sends   = self::webhook_deliveries();
+		$tries   = self::webhook_attempts();
 
 		dbDelta(
 			"CREATE TABLE {$keys} (
@@ -209,8 +235,66 @@ final class Schema {
   created_at datetime NOT NULL,
   updated_at datetime NOT NULL,
   created_by bigint(20) unsigned NOT NULL DEFAULT 0,
+  failing_since datetime NULL,
+  last_success_at datetime NULL,
   PRIMARY KEY  (id),
   KEY status (status)
+) {$charset};"
+		);
+		// dedupe names events that must be queued once only (key.expiring per key and expiry).
+		dbDelta(
+			"CREATE TABLE {$events} (
+  id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  message_id varchar(64) NOT NULL,
+  type varchar(64) NOT NULL,
+  object_id bigint(20) unsigned NULL,
+  payload longtext NOT NULL,
+  dedupe varchar(191) NULL,
+  created_at datetime NOT NULL,
+  PRIMARY KEY  (id),
+  UNIQUE KEY message_id (message_id),
+  UNIQUE KEY dedupe (dedupe),
+  KEY created_at (created_at)
+) {$charset};"
+		);
+		dbDelta(
+			"CREATE TABLE {$sends} (
+  id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  event_id bigint(20) unsigned NOT NULL,
+  webhook_id bigint(20) unsigned NOT NULL,
+  status varchar(16) NOT NULL DEFAULT 'pending',
+  attempts smallint(5) unsigned NOT NULL DEFAULT 0,
+  next_attempt_at datetime NULL,
+  last_status smallint(5) unsigned NULL,
+  last_attempt_at datetime NULL,
+  created_at datetime NOT NULL,
+  PRIMARY KEY  (id),
+  KEY due (status,next_attempt_at),
+  KEY webhook (webhook_id,status),
+  KEY event_id (event_id),
+  KEY created_at (created_at)
+) {$charset};"
+		);
+		dbDelta(
+			"CREATE TABLE {$tries} (
+  id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  delivery_id bigint(20) unsigned NOT NULL,
+  webhook_id bigint(20) unsigned NOT NULL,
+  event_id bigint(20) unsigned NOT NULL,
+  message_id varchar(64) NOT NULL,
+  event_type varchar(64) NOT NULL,
+  attempt smallint(5) unsigned NOT NULL,
+  attempted_at datetime NOT NULL,
+  succeeded tinyint(1) NOT NULL DEFAULT 0,
+  http_status smallint(5) unsigned NULL,
+  duration_ms int(10) unsigned NOT NULL DEFAULT 0,
+  response varchar(1024) NOT NULL DEFAULT '',
+  error varchar(255) NOT NULL DEFAULT '',
+  PRIMARY KEY  (id),
+  KEY webhook (webhook_id,id),
+  KEY delivery (delivery_id),
+  KEY event_type (event_type),
+  KEY attempted_at (attempted_at)
 ) {$charset};"
 		);
 		update_option( self::DB_VERSION_OPTION, self::DB_VERSION, true );
@@ -219,7 +303,7 @@ final class Schema {
 	/** Drops every table and option the plugin made (uninstall only). */
 	public static function uninstall(): void {
 		global $wpdb;
-		foreach ( array( self::keys(), self::audit_log(), self::usage_daily(), self::rate_counters(), self::activity_authors(), self::idempotency(), self::webhooks() ) as $table ) {
+		foreach ( self::tables() as $table ) {
 			$wpdb->query( "DROP TABLE IF EXISTS {$table}" ); // phpcs:ignore LatePointApi.Security.PreparedSql.NotPrepared -- $table iterates over this class's own table names.
 		}
 		delete_option( self::DB_VERSION_OPTION );

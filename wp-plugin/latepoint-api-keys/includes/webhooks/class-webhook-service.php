@@ -2,7 +2,7 @@
 /**
  * The webhook endpoint store: creating, reading, listing, updating, deleting
  * endpoints and rotating their signing secrets. Used by the REST routes under
- * /webhooks (docs/api.md); delivery is not part of it.
+ * /webhooks (docs/api.md) and the Webhooks tab; Delivery_Runner sends.
  *
  * The plaintext secret ("whsec_…", Standard Webhooks) is returned by create()
  * and rotate_secret() only, and is stored encrypted (Signature::encrypt()).
@@ -82,6 +82,7 @@ final class Webhook_Service {
 			throw new Storage_Error( 'The webhook could not be saved.' );
 		}
 		$id = (int) $wpdb->insert_id;
+		Outbox::forget();
 		Audit_Log::admin_action( 'webhook_created', null, '', $actor );
 		return array(
 			'secret' => $secret,
@@ -129,6 +130,10 @@ final class Webhook_Service {
 		if ( $fields ) {
 			self::write( $id, $fields + array( 'updated_at' => self::now() ) );
 		}
+		if ( 'disabled' === ( $fields['status'] ?? null ) ) {
+			self::cancel_pending( $id );
+		}
+		Outbox::forget();
 		Audit_Log::admin_action( 'webhook_updated', null, '', $actor );
 		return self::get( $id );
 	}
@@ -148,6 +153,8 @@ final class Webhook_Service {
 		if ( 0 === $deleted ) {
 			throw new Not_Found_Error( __( 'No webhook has this id.', 'latepoint-api-keys' ) );
 		}
+		self::cancel_pending( $id );
+		Outbox::forget();
 		Audit_Log::admin_action( 'webhook_deleted', null, '', $actor );
 		return $previous;
 	}
@@ -195,6 +202,58 @@ final class Webhook_Service {
 			$secrets[] = Signature::decrypt( (string) $row['previous_secret'] );
 		}
 		return $secrets;
+	}
+
+	/**
+	 * Turns an endpoint off on its own (410 Gone, or failing for a whole retry
+	 * schedule): its pending deliveries are cancelled, the audit log says so,
+	 * and the site's admin email is told. The Webhooks tab shows why until an
+	 * admin enables it again.
+	 *
+	 * @param string $reason  'gone' or 'failing' (disabled_reason).
+	 * @param string $message What the email says happened.
+	 */
+	public static function turn_off( int $id, string $reason, string $message ): void {
+		global $wpdb;
+		$changed = $wpdb->query(
+			$wpdb->prepare(
+				'UPDATE ' . Schema::webhooks() . ' SET status = %s, disabled_reason = %s, updated_at = %s WHERE id = %d AND status = %s',
+				'disabled',
+				$reason,
+				self::now(),
+				$id,
+				'enabled'
+			)
+		);
+		self::cancel_pending( $id );
+		Outbox::forget();
+		if ( 1 !== $changed ) {
+			return;
+		}
+		Audit_Log::admin_action( 'webhook_disabled_' . $reason, null, '', 0 );
+		$url = (string) $wpdb->get_var( $wpdb->prepare( 'SELECT url FROM ' . Schema::webhooks() . ' WHERE id = %d', $id ) );
+		wp_mail(
+			(string) get_option( 'admin_email' ),
+			/* translators: %s: the site's name */
+			sprintf( __( '[%s] A webhook endpoint was turned off', 'latepoint-api-keys' ), wp_specialchars_decode( (string) get_option( 'blogname' ), ENT_QUOTES ) ),
+			sprintf(
+				/* translators: 1: the endpoint's URL, 2: why it was turned off, 3: the admin page's URL */
+				__( "The webhook endpoint %1\$s was turned off.
+
+%2\$s
+
+Events are no longer sent to it. When it works again, enable it on LatePoint > API Settings > Webhooks: %3\$s", 'latepoint-api-keys' ),
+				$url,
+				$message,
+				\LatePointApi\Admin\Admin_Page::url( array( 'tab' => 'webhooks' ) )
+			)
+		);
+	}
+
+	/** Cancels an endpoint's deliveries that were still to be sent (the log keeps them, resendable). */
+	private static function cancel_pending( int $id ): void {
+		global $wpdb;
+		$wpdb->query( $wpdb->prepare( 'UPDATE ' . Schema::webhook_deliveries() . ' SET status = %s, next_attempt_at = NULL WHERE webhook_id = %d AND status = %s', 'cancelled', $id, 'pending' ) );
 	}
 
 	/** Whether local (loopback and private) URLs are allowed: the wp-config constant LPAPI_WEBHOOKS_ALLOW_LOCAL, for development. */
@@ -297,6 +356,8 @@ final class Webhook_Service {
 			'created_at'            => self::iso( $row['created_at'] ),
 			'updated_at'            => self::iso( $row['updated_at'] ),
 			'created_by'            => (int) $row['created_by'],
+			'failing_since'         => self::iso( $row['failing_since'] ?? null ),
+			'last_success_at'       => self::iso( $row['last_success_at'] ?? null ),
 		);
 	}
 
