@@ -108,6 +108,11 @@ every command; a variable set explicitly overrides them (start then restarts wha
   LPAPI_REDIS_PORT      its port [LPAPI_HTTP_PORT+1000]
   LPAPI_REDIS_DOWN      local or refuse: what the rate limits do while Redis does not answer, handed on
                         as lpapi.redis_down / LPAPI_REDIS_DOWN [local]
+  LPAPI_WEBHOOKS_RETRY_SCHEDULE  the delays in seconds between webhook delivery attempts ("1,1,2"),
+                        for tests: wp-config.php's LPAPI_WEBHOOKS_RETRY_SCHEDULE; empty: the plugin's
+                        own schedule (about three days) []
+WordPress's config of every stack defines LPAPI_WEBHOOKS_ALLOW_LOCAL as true (webhooks may go to the
+loopback and private addresses: this is a development site).
 "env" also exports, for these: LPAPI_REST_URL_A and _B (with one server, _A is LPAPI_REST_URL and _B
 is empty), LPAPI_HTTP_PORT_A and _B, LPAPI_SHM_NAME_B, and LPAPI_REDIS_URL
 (redis://:<password>@127.0.0.1:<port>/0?prefix=<LPAPI_SHM_NAME>:), LPAPI_REDIS_PORT and
@@ -159,6 +164,7 @@ load_settings() {
   local ST_HOST='' ST_HTTP_PORT='' ST_DB_PORT='' ST_FPM_WORKERS='' ST_NATIVE='' ST_EXT='' ST_ENV_TYPE=''
   local ST_ADMIN_USER='' ST_ADMIN_PASSWORD='' ST_WP='' ST_WP_ROOT='' ST_LATEPOINT_DIR='' ST_STAND_IN=''
   local ST_SERVERS='' ST_HTTP_PORT_A='' ST_HTTP_PORT_B='' ST_REDIS='' ST_REDIS_PORT='' ST_REDIS_DOWN=''
+  local ST_WEBHOOK_RETRIES=''
   if [[ -f $STATE_FILE ]] && any_alive; then
     # shellcheck source=/dev/null # written at run time, by save_state
     source "$STATE_FILE"
@@ -184,6 +190,9 @@ load_settings() {
   [[ $REDIS == 0 || $REDIS == 1 ]] || die "LPAPI_REDIS must be 0 or 1, not '$REDIS'"
   REDIS_DOWN="${LPAPI_REDIS_DOWN:-${ST_REDIS_DOWN:-local}}"
   [[ $REDIS_DOWN == local || $REDIS_DOWN == refuse ]] || die "LPAPI_REDIS_DOWN must be local or refuse, not '$REDIS_DOWN'"
+  WEBHOOK_RETRIES="${LPAPI_WEBHOOKS_RETRY_SCHEDULE-${ST_WEBHOOK_RETRIES:-}}"
+  [[ -z $WEBHOOK_RETRIES || $WEBHOOK_RETRIES =~ ^[0-9]{1,6}(,[0-9]{1,6}){0,19}$ ]] ||
+    die "LPAPI_WEBHOOKS_RETRY_SCHEDULE must be empty or 1 to 20 comma-separated seconds, not '$WEBHOOK_RETRIES'"
   # Ports whose default follows LPAPI_HTTP_PORT: the state keeps only a port that was given, so a
   # stack moved to another HTTP port takes the others along.
   HTTP_PORT_A_SET="${LPAPI_HTTP_PORT_A:-${ST_HTTP_PORT_A:-}}"
@@ -265,7 +274,8 @@ save_state() {
       FPM_WORKERS "$FPM_WORKERS" NATIVE "$NATIVE" EXT "$EXT" ENV_TYPE "$ENV_TYPE" \
       ADMIN_USER "$ADMIN_USER" ADMIN_PASSWORD "$ADMIN_PASSWORD" WP "$WP_RELEASE" WP_ROOT "$WP_ROOT" \
       LATEPOINT_DIR "$LATEPOINT_DIR" STAND_IN "$STAND_IN" SERVERS "$SERVERS" HTTP_PORT_A "$HTTP_PORT_A_SET" \
-      HTTP_PORT_B "$HTTP_PORT_B_SET" REDIS "$REDIS" REDIS_PORT "$REDIS_PORT_SET" REDIS_DOWN "$REDIS_DOWN"
+      HTTP_PORT_B "$HTTP_PORT_B_SET" REDIS "$REDIS" REDIS_PORT "$REDIS_PORT_SET" REDIS_DOWN "$REDIS_DOWN" \
+      WEBHOOK_RETRIES "$WEBHOOK_RETRIES"
   } >"$STATE_FILE")
 }
 

@@ -107,7 +107,8 @@ leak_scan() {
   run_node "no full key in the database, spool or logs, $1" tests/e2e/leak-scan/no-key-leaks.mjs
 }
 
-if LPAPI_NATIVE=1 scripts/stack.sh start; then
+# A short webhook retry schedule (seconds), kept by the stack for its later restarts.
+if LPAPI_NATIVE=1 LPAPI_WEBHOOKS_RETRY_SCHEDULE=1,1,1 scripts/stack.sh start; then
   wp_phpunit "native extension"
   run_node "HTTP and browser, native extension" tests/e2e/*.test.mjs
   leak_scan "native extension"
@@ -143,7 +144,7 @@ fi
 LP_DIR="${LPAPI_LATEPOINT_DIR:-${LPAPI_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/latepoint-api-keys}/latepoint}"
 lp_env=(LPAPI_WP=6.5 "LPAPI_LATEPOINT_DIR=$LP_DIR" "LPAPI_RUN_DIR=${LPAPI_TEST_LATEPOINT_RUN_DIR:-$PWD/.run-latepoint}"
   "LPAPI_HTTP_PORT=${LPAPI_TEST_LATEPOINT_HTTP_PORT:-8282}" "LPAPI_DB_PORT=${LPAPI_TEST_LATEPOINT_DB_PORT:-3409}"
-  LPAPI_FPM_WORKERS=10 LPAPI_NATIVE=1 LPAPI_LATEPOINT_STAND_IN=0)
+  LPAPI_FPM_WORKERS=10 LPAPI_NATIVE=1 LPAPI_LATEPOINT_STAND_IN=0 LPAPI_WEBHOOKS_RETRY_SCHEDULE=1,1,1)
 if [ -f "$LP_DIR/latepoint.php" ]; then
   trap 'scripts/stack.sh stop >/dev/null 2>&1 || true; env "${lp_env[@]}" scripts/stack.sh stop >/dev/null 2>&1 || true' EXIT
   echo "==> real LatePoint: starting its stack afresh (WordPress 6.5, LatePoint from $LP_DIR)"
@@ -152,7 +153,8 @@ if [ -f "$LP_DIR/latepoint.php" ]; then
     (
       eval "$(env "${lp_env[@]}" scripts/stack.sh env)"
       run_node "HTTP, resource routes on real LatePoint" tests/e2e/resources.test.mjs tests/e2e/availability.test.mjs \
-        tests/e2e/locations-orders.test.mjs tests/e2e/customers-catalog.test.mjs tests/e2e/bookings-more.test.mjs
+        tests/e2e/locations-orders.test.mjs tests/e2e/customers-catalog.test.mjs tests/e2e/bookings-more.test.mjs \
+        tests/e2e/webhooks.test.mjs
       declare -p total_pass total_fail failed_suites >"$LOG_DIR/lp-node.state"
     )
     # shellcheck source=/dev/null # the counts of the subshell above

@@ -34,7 +34,8 @@ write_wp_config() {
   render_to "$CONF_DIR/wp-config.php" wp-config.php.tmpl WP_ROOT="$WP_ROOT" EXTRA_CONFIG="$EXTRA_CONFIG" \
     DB_NAME="$DB_NAME" DB_USER="$DB_USER" DB_PASSWORD="$DB_PASSWORD" DB_HOST="$DB_HOST" \
     SITE_URL="$SITE_URL" CONTENT_DIR="$CONTENT_DIR" CONTENT_URL="$SITE_URL/wp-content" ENV_TYPE="$ENV_TYPE" \
-    WP_DEBUG_LOG="$LOG_DIR/wp-debug.log" REDIS_CONSTANTS="$(redis_constants)" || true
+    WP_DEBUG_LOG="$LOG_DIR/wp-debug.log" REDIS_CONSTANTS="$(redis_constants)" \
+    WEBHOOK_CONSTANTS="$(webhook_constants)" || true
   local etc
   for etc in "${ETC_CONFIGS[@]}"; do
     update_etc_config "$etc" add
@@ -47,6 +48,12 @@ redis_constants() {
   [[ $REDIS == 1 && $NATIVE == 0 ]] || return 0
   printf "defined('%s') || define('%s', %s);\n" LPAPI_REDIS_URL LPAPI_REDIS_URL "$(php_q "$REDIS_URL")" \
     LPAPI_REDIS_DOWN LPAPI_REDIS_DOWN "$(php_q "$REDIS_DOWN")"
+}
+
+# wp-config.php's webhook retry schedule (LPAPI_WEBHOOKS_RETRY_SCHEDULE), when one was given.
+webhook_constants() {
+  [[ -n $WEBHOOK_RETRIES ]] || return 0
+  printf "defined('%s') || define('%s', %s);\n" LPAPI_WEBHOOKS_RETRY_SCHEDULE LPAPI_WEBHOOKS_RETRY_SCHEDULE "$(php_q "$WEBHOOK_RETRIES")"
 }
 
 # /etc/wordpress/config-<host>.php maps the port in HTTP_HOST to the wp-config.php of the stack

@@ -1,5 +1,5 @@
 // Helpers for tests against the running local stack (scripts/stack.sh start).
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import net from 'node:net';
 import { crc32 } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,16 @@ execFileSync(STACK, ['php', '-r', `$s = get_option('lpapi_settings', []); $s['ke
 /** Runs PHP inside the stack's WordPress and returns its stdout. */
 export function wpPhp(code) {
   return execFileSync(STACK, ['php', '-r', code], { encoding: 'utf8' });
+}
+
+/**
+ * wpPhp() without blocking this process (its servers, such as a webhook receiver, keep answering
+ * while the PHP runs); resolves to its stdout.
+ */
+export function wpPhpAsync(code) {
+  return new Promise((resolve, reject) => {
+    execFile(STACK, ['php', '-r', code], { encoding: 'utf8' }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)));
+  });
 }
 
 /** The stand-in LatePoint tables' maker (scripts/stack/latepoint-fixture.php). */

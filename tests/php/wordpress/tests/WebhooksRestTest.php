@@ -23,6 +23,8 @@ final class WebhooksRestTest extends TestCase {
 
 	protected function setUp(): void {
 		parent::setUp();
+		// As in production, whatever the stack's wp-config.php says (its LPAPI_WEBHOOKS_ALLOW_LOCAL is true).
+		Webhook_Service::$allow_local = false;
 		// Names resolve without DNS: hooks.example.com is public, loop.example.com is loopback.
 		Webhook_Service::$destination = new Destination(static function (string $host): array {
 			return array('hooks.example.com' => array('93.184.215.14'), 'loop.example.com' => array('127.0.0.1'))[$host] ?? array();
@@ -32,6 +34,7 @@ final class WebhooksRestTest extends TestCase {
 	protected function tearDown(): void {
 		global $wpdb;
 		Webhook_Service::$destination = null;
+		Webhook_Service::$allow_local = null;
 		foreach ($this->made as $id) {
 			$wpdb->delete(Schema::webhooks(), array('id' => $id));
 		}
@@ -144,8 +147,7 @@ final class WebhooksRestTest extends TestCase {
 	}
 
 	public function test_a_local_url_is_refused_as_in_production(): void {
-		$this->assertFalse(defined('LPAPI_WEBHOOKS_ALLOW_LOCAL'), 'the suite runs as production');
-		$this->assertFalse(Webhook_Service::allow_local());
+		$this->assertFalse(Webhook_Service::allow_local(), 'the suite runs as production');
 		global $wpdb;
 		$count = (int) $wpdb->get_var('SELECT COUNT(*) FROM ' . Schema::webhooks());
 		foreach (array('http://127.0.0.1:8080/hook', 'http://[::1]/hook', 'https://loop.example.com/hook', 'http://10.1.2.3/', 'http://169.254.169.254/latest/meta-data/') as $url) {
@@ -155,6 +157,19 @@ final class WebhooksRestTest extends TestCase {
 			$this->assertStringContainsString('webhooks are not sent there', $r->data['error']['details']['fields']['url'], $url);
 		}
 		$this->assertSame($count, (int) $wpdb->get_var('SELECT COUNT(*) FROM ' . Schema::webhooks()), 'nothing was stored');
+	}
+
+	public function test_the_development_setting_allows_loopback_and_private_urls_only(): void {
+		Webhook_Service::$allow_local = true;
+		foreach (array('http://127.0.0.1:8080/hook', 'http://[::1]/hook', 'https://loop.example.com/hook', 'http://10.1.2.3/') as $url) {
+			$r = $this->admin_api('POST', '/webhooks', array('json' => array('url' => $url, 'events' => array('booking.created'))));
+			$this->assertSame(201, $r->status, $url);
+			$this->made[] = (int) $r->data['data']['id'];
+		}
+		foreach (array('http://169.254.169.254/latest/meta-data/', 'http://100.64.0.1/', 'http://[fe80::1]/') as $url) {
+			$r = $this->admin_api('POST', '/webhooks', array('json' => array('url' => $url, 'events' => array('booking.created'))));
+			$this->assertError($r, 422, 'validation_failed', $url);
+		}
 	}
 
 	public function test_rotating_keeps_the_previous_secret_for_the_grace_period(): void {

@@ -122,7 +122,14 @@ final class Delivery_Runner {
 				)
 			);
 			if ( ! $due ) {
-				break;
+				// A retry due before the budget runs out (short test schedules) is waited for; none is, with the default one.
+				$next = $wpdb->get_var( $wpdb->prepare( 'SELECT MIN(next_attempt_at) FROM ' . Schema::webhook_deliveries() . ' WHERE status = %s', 'pending' ) );
+				$wait = null === $next ? null : strtotime( $next . ' UTC' ) - microtime( true );
+				if ( null === $wait || microtime( true ) + max( 0.0, $wait ) + $timeout > $deadline ) {
+					break;
+				}
+				usleep( (int) ( max( 0.0, $wait ) * 1e6 ) + 1000 );
+				continue;
 			}
 			foreach ( $due as $delivery_id ) {
 				if ( microtime( true ) + $timeout > $deadline ) {
@@ -205,13 +212,17 @@ final class Delivery_Runner {
 		);
 		$attempt_id = (int) $wpdb->insert_id;
 
-		$update = array(
+		$pending = array(
+			'id'     => $delivery_id,
+			'status' => 'pending',
+		);
+		$update  = array(
 			'attempts'        => $number,
 			'last_status'     => $status,
 			'last_attempt_at' => $now,
 		);
 		if ( $succeeded ) {
-			$wpdb->update( Schema::webhook_deliveries(), $update + array( 'status' => 'succeeded', 'next_attempt_at' => null ), array( 'id' => $delivery_id ) );
+			$wpdb->update( Schema::webhook_deliveries(), $update + array( 'status' => 'succeeded', 'next_attempt_at' => null ), $pending );
 			$wpdb->update(
 				Schema::webhooks(),
 				array(
@@ -221,15 +232,15 @@ final class Delivery_Runner {
 				array( 'id' => $webhook_id )
 			);
 		} elseif ( 410 === $status ) {
-			$wpdb->update( Schema::webhook_deliveries(), $update + array( 'status' => 'failed', 'next_attempt_at' => null ), array( 'id' => $delivery_id ) );
+			$wpdb->update( Schema::webhook_deliveries(), $update + array( 'status' => 'failed', 'next_attempt_at' => null ), $pending );
 			Webhook_Service::turn_off( $webhook_id, 'gone', __( 'The endpoint answered 410 Gone, so deliveries to it were stopped.', 'latepoint-api-keys' ) );
 		} else {
 			$wpdb->query( $wpdb->prepare( 'UPDATE ' . Schema::webhooks() . ' SET failing_since = %s WHERE id = %d AND failing_since IS NULL', $now, $webhook_id ) );
 			$delay = $retry ? Retry_Schedule::delay_after( $number ) : null;
 			if ( null !== $delay ) {
-				$wpdb->update( Schema::webhook_deliveries(), $update + array( 'next_attempt_at' => gmdate( 'Y-m-d H:i:s', time() + $delay ) ), array( 'id' => $delivery_id ) );
+				$wpdb->update( Schema::webhook_deliveries(), $update + array( 'next_attempt_at' => gmdate( 'Y-m-d H:i:s', time() + $delay ) ), $pending );
 			} else {
-				$wpdb->update( Schema::webhook_deliveries(), $update + array( 'status' => 'failed', 'next_attempt_at' => null ), array( 'id' => $delivery_id ) );
+				$wpdb->update( Schema::webhook_deliveries(), $update + array( 'status' => 'failed', 'next_attempt_at' => null ), $pending );
 				if ( $retry ) {
 					self::maybe_turn_off( $webhook_id, (int) $delivery_id );
 				}

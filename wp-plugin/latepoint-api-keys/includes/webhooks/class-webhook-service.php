@@ -54,6 +54,11 @@ final class Webhook_Service {
 	public static $destination = null;
 
 	/**
+	 * @var bool|null For tests: replaces LPAPI_WEBHOOKS_ALLOW_LOCAL (false: as in production).
+	 */
+	public static $allow_local = null;
+
+	/**
 	 * Creates an endpoint with a new secret.
 	 *
 	 * @param array<string, mixed> $input url, events (required), description, status.
@@ -258,6 +263,9 @@ Events are no longer sent to it. When it works again, enable it on LatePoint > A
 
 	/** Whether local (loopback and private) URLs are allowed: the wp-config constant LPAPI_WEBHOOKS_ALLOW_LOCAL, for development. */
 	public static function allow_local(): bool {
+		if ( null !== self::$allow_local ) {
+			return self::$allow_local;
+		}
 		return defined( self::ALLOW_LOCAL_NAME ) && true === constant( self::ALLOW_LOCAL_NAME );
 	}
 
