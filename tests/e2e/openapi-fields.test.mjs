@@ -7,6 +7,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { API, request, createKey, seedLatePoint } from './stack.mjs';
+import { startReceiver } from './webhook-receiver.mjs';
 
 const php = (v) => JSON.stringify(v);
 
@@ -243,6 +244,19 @@ test('writes (bookings, customers, keys, webhooks) answer what the document says
   assert.ok(rotatedHook.data.previous_secret_until, 'the previous secret signs for the grace period');
   assert.notEqual(rotatedHook.data.secret, hook.data.secret);
   await writeConforms('DELETE', '/webhooks/{id}', `/webhooks/${hook.data.id}`, undefined, { admin: true });
+  // The delivery routes, against a receiver on the loopback (the stack allows local webhook URLs).
+  const receiver = await startReceiver();
+  try {
+    const local = await writeConforms('POST', '/webhooks', '/webhooks', { url: receiver.url(`/fields-${RUN}`), events: ['key.expiring'] }, { admin: true });
+    const sent = await writeConforms('POST', '/webhooks/{id}/test', `/webhooks/${local.data.id}/test`, undefined, { admin: true });
+    assert.equal(sent.data.http_status, 200, JSON.stringify(sent.data));
+    await conforms('/webhooks/attempts', `/webhooks/attempts?webhook_id=${local.data.id}`, { admin: true });
+    await writeConforms('POST', '/webhooks/deliveries/{id}/resend', `/webhooks/deliveries/${sent.data.delivery_id}/resend`, undefined, { admin: true });
+    await receiver.waitFor((r) => r.path === `/fields-${RUN}`, 2);
+    await request(`/webhooks/${local.data.id}`, { admin: true, method: 'DELETE' });
+  } finally {
+    await receiver.close();
+  }
   const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).filter((m) => m !== 'get').map((m) => `${m.toUpperCase()} ${path}`));
   assert.deepEqual([...writes].sort(), documented.sort(), 'write routes without a response check');
 });
@@ -257,7 +271,7 @@ test('every GET route of the document was checked, and every field of each recor
     }
   }
   assert.deepEqual(missing, [], 'documented properties no response had');
-  for (const name of ['Booking', 'BookingCustomer', 'Customer', 'CustomerStats', 'BookingSummary', 'Agent', 'Service', 'ServiceCategory', 'Location', 'BookingLocation', 'Order', 'OrderItem', 'OrderBooking', 'Transaction', 'Slot', 'FreeAgent', 'Schedule', 'Me', 'Key', 'LogRow', 'Webhook', 'NewWebhook', 'PageMeta', 'OrderPageMeta', 'SlotsMeta', 'FreeAgentsMeta', 'NoMeta']) {
+  for (const name of ['Booking', 'BookingCustomer', 'Customer', 'CustomerStats', 'BookingSummary', 'Agent', 'Service', 'ServiceCategory', 'Location', 'BookingLocation', 'Order', 'OrderItem', 'OrderBooking', 'Transaction', 'Slot', 'FreeAgent', 'Schedule', 'Me', 'Key', 'LogRow', 'Webhook', 'NewWebhook', 'WebhookAttempt', 'WebhookResend', 'PageMeta', 'OrderPageMeta', 'SlotsMeta', 'FreeAgentsMeta', 'NoMeta']) {
     assert.ok(reached.has(name), `${name} was checked against a response`);
   }
 });

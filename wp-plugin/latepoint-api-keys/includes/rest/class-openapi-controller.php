@@ -150,8 +150,11 @@ final class Openapi_Controller {
 				'content'  => array( 'application/json' => array( 'schema' => array( 'type' => 'object', 'additionalProperties' => false ) + $body ) ),
 			);
 		}
-		// POST creates (201), except the state changes of /keys/{id}/disable|enable.
+		// POST creates (201), except the state changes of /keys/{id}/disable|enable; a resend is accepted (202: sent later).
 		$success = 'POST' === $method && ! preg_match( '#/(disable|enable)$#', $route ) ? '201' : '200';
+		if ( 'POST' === $method && preg_match( '#/resend$#', $route ) ) {
+			$success = '202';
+		}
 		$returns = empty( $endpoint[ Routes::RESPONSE ] ) ? null : (array) $endpoint[ Routes::RESPONSE ];
 		if ( '/' . Routes::API_NAMESPACE . self::ROUTE === $route ) {
 			$operation['responses'][ $success ] = array(
