@@ -21,6 +21,11 @@
  *   slots                 LatePoint's own free slots (support/LatePointSlots.php)
  *   dump                  the tables as support/State.php dumps them
  *   screens               LatePoint's Activities list and the views of "activity_ids", rendered as its admin does
+ *   webhook_on            a webhook endpoint subscribed to every event (its URL never resolves: nothing is
+ *                         sent); answers its id and the highest webhook event id so far ("since")
+ *   webhook_events        the webhook events queued after "since", with what the API's GET answers now
+ *                         for each one's object ("now"; null when it is gone), and the newest id ("last")
+ *   webhook_off           the suite's endpoints removed, with their events and deliveries
  *
  * admin and api take "record": true to record hooks and mails around the action and dump the tables
  * after it ("state"; "state_before" is the dump before it, "before" the highest id of each table).
@@ -95,6 +100,10 @@ function run_command(array $in): array {
 		case 'admin':
 		case 'api':
 			return act($command, $in);
+		case 'webhook_on':
+		case 'webhook_events':
+		case 'webhook_off':
+			return webhooks($command, $in);
 	}
 	throw new \InvalidArgumentException("unknown command '{$command}'");
 }
@@ -127,6 +136,55 @@ function act(string $side, array $in): array {
 	$result['after']    = State::max_ids();
 	$result['timezone'] = wp_timezone_string();
 	return $result;
+}
+
+/** The suite's webhook endpoint and the events queued for it (see the command list above). */
+function webhooks(string $command, array $in): array {
+	global $wpdb;
+	$events = \LatePointApi\Support\Schema::webhook_events();
+	if ('webhook_on' === $command) {
+		// A public address for the check at saving; the name is in .invalid (RFC 2606), so a delivery
+		// attempt resolves nothing and sends nothing.
+		\LatePointApi\Webhooks\Webhook_Service::$destination = new \LatePointApi\Webhooks\Destination(static fn (): array => array('93.184.215.14'));
+		$made = \LatePointApi\Webhooks\Webhook_Service::create(array('url' => 'https://lpsuite.invalid/hook', 'events' => \LatePointApi\Webhooks\Webhook_Service::EVENTS, 'description' => 'lpsuite'), AdminSide::act_as_admin());
+		return array('id' => (int) $made['record']['id'], 'since' => (int) $wpdb->get_var("SELECT COALESCE(MAX(id), 0) FROM {$events}")); // phpcs:ignore LatePointApi.Security.PreparedSql.NotPrepared -- a table name of the plugin's, no input.
+	}
+	if ('webhook_events' === $command) {
+		$rows = $wpdb->get_results($wpdb->prepare("SELECT id, type, object_id, payload FROM {$events} WHERE id > %d ORDER BY id", (int) $in['since']), ARRAY_A); // phpcs:ignore LatePointApi.Security.PreparedSql.InterpolatedVariable -- a table name of the plugin's.
+		$out  = array();
+		foreach ($rows as $row) {
+			$id  = (int) $row['object_id'];
+			$now = null;
+			try {
+				switch (strtok((string) $row['type'], '.')) {
+					case 'booking':
+						$now = \LatePointApi\LatePoint\Bookings::present(\LatePointApi\LatePoint\Bookings::row($id));
+						break;
+					case 'customer':
+						$now = \LatePointApi\LatePoint\Customers::get($id);
+						break;
+					case 'order':
+						$now = \LatePointApi\LatePoint\Orders::one($id);
+						break;
+					case 'transaction':
+						$now = \LatePointApi\LatePoint\Orders::transaction($id);
+						break;
+				}
+			} catch (\LatePointApi\Support\Not_Found_Error $e) {
+				$now = null;
+			}
+			$out[] = array('type' => $row['type'], 'object_id' => $id, 'payload' => json_decode((string) $row['payload'], true), 'now' => $now);
+		}
+		return array('events' => $out, 'last' => (int) $wpdb->get_var("SELECT COALESCE(MAX(id), 0) FROM {$events}")); // phpcs:ignore LatePointApi.Security.PreparedSql.NotPrepared -- a table name of the plugin's, no input.
+	}
+	$ids = array_map('intval', $wpdb->get_col($wpdb->prepare('SELECT id FROM ' . \LatePointApi\Support\Schema::webhooks() . ' WHERE description = %s', 'lpsuite')));
+	foreach ($ids as $id) {
+		$wpdb->query($wpdb->prepare('DELETE e FROM ' . $events . ' e JOIN ' . \LatePointApi\Support\Schema::webhook_deliveries() . ' d ON d.event_id = e.id WHERE d.webhook_id = %d', $id));
+		$wpdb->delete(\LatePointApi\Support\Schema::webhook_deliveries(), array('webhook_id' => $id));
+		$wpdb->delete(\LatePointApi\Support\Schema::webhook_attempts(), array('webhook_id' => $id));
+		$wpdb->delete(\LatePointApi\Support\Schema::webhooks(), array('id' => $id));
+	}
+	return array('removed' => count($ids));
 }
 
 /** Removes the suite's keys (named "lpsuite ...") with their log rows. */
