@@ -144,7 +144,7 @@ fi
 LP_DIR="${LPAPI_LATEPOINT_DIR:-${LPAPI_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/latepoint-api-keys}/latepoint}"
 lp_env=(LPAPI_WP=6.5 "LPAPI_LATEPOINT_DIR=$LP_DIR" "LPAPI_RUN_DIR=${LPAPI_TEST_LATEPOINT_RUN_DIR:-$PWD/.run-latepoint}"
   "LPAPI_HTTP_PORT=${LPAPI_TEST_LATEPOINT_HTTP_PORT:-8282}" "LPAPI_DB_PORT=${LPAPI_TEST_LATEPOINT_DB_PORT:-3409}"
-  LPAPI_FPM_WORKERS=10 LPAPI_NATIVE=1 LPAPI_LATEPOINT_STAND_IN=0 LPAPI_WEBHOOKS_RETRY_SCHEDULE=1,1,1)
+  LPAPI_FPM_WORKERS=10 LPAPI_NATIVE=1 LPAPI_LATEPOINT_STAND_IN=0 "LPAPI_WEBHOOKS_RETRY_SCHEDULE=1,1,1")
 if [ -f "$LP_DIR/latepoint.php" ]; then
   trap 'scripts/stack.sh stop >/dev/null 2>&1 || true; env "${lp_env[@]}" scripts/stack.sh stop >/dev/null 2>&1 || true' EXIT
   echo "==> real LatePoint: starting its stack afresh (WordPress 6.5, LatePoint from $LP_DIR)"

@@ -108,8 +108,10 @@ final class Delivery_Runner {
 		$sender   = self::sender();
 		$deadline = microtime( true ) + $budget;
 		$timeout  = $sender->timeout();
-		if ( function_exists( 'set_time_limit' ) ) {
-			set_time_limit( $budget + $timeout + 10 ); // phpcs:ignore Squiz.PHP.DiscouragedFunctions.Discouraged -- the budget, not max_execution_time, ends the run.
+		// Raised when it would end the run first; an unlimited process (the CLI) stays unlimited.
+		$limit = (int) ini_get( 'max_execution_time' );
+		if ( $limit > 0 && $limit < $budget + $timeout + 10 && function_exists( 'set_time_limit' ) ) {
+			set_time_limit( $budget + $timeout + 10 );
 		}
 		$attempts = 0;
 		while ( microtime( true ) + $timeout <= $deadline ) {
@@ -135,8 +137,9 @@ final class Delivery_Runner {
 				if ( microtime( true ) + $timeout > $deadline ) {
 					break 2;
 				}
-				self::attempt( (int) $delivery_id, $sender );
-				++$attempts;
+				if ( null !== self::attempt( (int) $delivery_id, $sender ) ) {
+					++$attempts;
+				}
 			}
 		}
 		return $attempts;
@@ -152,8 +155,8 @@ final class Delivery_Runner {
 		global $wpdb;
 		$row = $wpdb->get_row(
 			$wpdb->prepare(
-				'SELECT d.*, e.message_id, e.type, e.payload, w.url, w.status AS webhook_status FROM ' . Schema::webhook_deliveries() . ' d JOIN '
-				. Schema::webhook_events() . ' e ON e.id = d.event_id JOIN ' . Schema::webhooks() . ' w ON w.id = d.webhook_id WHERE d.id = %d',
+				'SELECT d.*, e.message_id, e.type, e.payload, w.url, w.status AS webhook_status FROM ' . Schema::webhook_deliveries() . ' d LEFT JOIN '
+				. Schema::webhook_events() . ' e ON e.id = d.event_id LEFT JOIN ' . Schema::webhooks() . ' w ON w.id = d.webhook_id WHERE d.id = %d',
 				$delivery_id
 			),
 			ARRAY_A
@@ -162,7 +165,8 @@ final class Delivery_Runner {
 			return null;
 		}
 		$webhook_id = (int) $row['webhook_id'];
-		if ( 'enabled' !== $row['webhook_status'] ) {
+		// A disabled endpoint, or one (or an event) whose row is gone: cancelled, not left pending for every run to pick up again.
+		if ( 'enabled' !== $row['webhook_status'] || null === $row['message_id'] ) {
 			self::finish( $delivery_id, 'cancelled', null );
 			return null;
 		}

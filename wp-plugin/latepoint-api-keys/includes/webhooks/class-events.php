@@ -60,7 +60,7 @@ final class Events {
 		add_action( 'latepoint_booking_deleted', array( self::class, 'booking_deleted' ), 20, 1 );
 		add_action( 'latepoint_model_deleted', array( self::class, 'model_deleted' ), 20, 2 );
 		add_action( 'latepoint_customer_created', array( self::class, 'customer_created' ), 20, 1 );
-		add_action( 'latepoint_customer_updated', array( self::class, 'customer_updated' ), 20, 2 );
+		add_action( 'latepoint_customer_updated', array( self::class, 'customer_updated' ), 20, 1 );
 		add_action( 'latepoint_order_created', array( self::class, 'order_created' ), 20, 1 );
 		add_action( 'latepoint_transaction_created', array( self::class, 'transaction_created' ), 20, 1 );
 	}
@@ -133,8 +133,8 @@ final class Events {
 		self::safely( static fn () => Outbox::subscribers( 'customer.created' ) ? Outbox::add( 'customer.created', $id, Customers::get( $id ) ) : null );
 	}
 
-	/** @param object $customer OsCustomerModel */
-	public static function customer_updated( $customer, $old = null ): void {
+	/** @param object $customer OsCustomerModel (LatePoint also passes the old data, unused: data is the customer now) */
+	public static function customer_updated( $customer ): void {
 		$id = self::id_of( $customer );
 		self::safely( static fn () => Outbox::subscribers( 'customer.updated' ) ? Outbox::add( 'customer.updated', $id, Customers::get( $id ) ) : null );
 	}
@@ -162,8 +162,8 @@ final class Events {
 			return 0;
 		}
 		global $wpdb;
-		$now  = time();
-		$rows = $wpdb->get_results(
+		$now    = time();
+		$rows   = $wpdb->get_results(
 			$wpdb->prepare(
 				'SELECT id, expires_at FROM ' . Schema::keys() . ' WHERE status = %s AND expires_at IS NOT NULL AND expires_at > %s AND expires_at <= %s',
 				'active',

@@ -49,7 +49,8 @@ final class Outbox {
 			return null;
 		}
 		$body = self::body( $type, $data, $extra );
-		$seen = null === $object_id ? null : $type . ':' . $object_id;
+		// A named event is queued once by its name (the unique key), never merged into another.
+		$seen = null === $object_id || null !== $dedupe ? null : $type . ':' . $object_id;
 		global $wpdb;
 		if ( null !== $seen && isset( self::$queued[ $seen ] ) ) {
 			$id = self::$queued[ $seen ];
@@ -146,7 +147,7 @@ final class Outbox {
 			$rows            = $wpdb->get_results( $wpdb->prepare( 'SELECT id, events FROM ' . Schema::webhooks() . ' WHERE status = %s', 'enabled' ), ARRAY_A );
 			self::$endpoints = array();
 			foreach ( (array) $rows as $row ) {
-				$events                                  = json_decode( (string) $row['events'], true );
+				$events                              = json_decode( (string) $row['events'], true );
 				self::$endpoints[ (int) $row['id'] ] = is_array( $events ) ? $events : array();
 			}
 		}

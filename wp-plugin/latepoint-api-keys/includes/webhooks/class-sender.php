@@ -87,7 +87,7 @@ final class Sender {
 		}
 		$kept = '';
 		$read = 0;
-		// phpcs:disable WordPress.WP.AlternativeFunctions.curl_curl_init,WordPress.WP.AlternativeFunctions.curl_curl_setopt_array,WordPress.WP.AlternativeFunctions.curl_curl_exec,WordPress.WP.AlternativeFunctions.curl_curl_errno,WordPress.WP.AlternativeFunctions.curl_curl_error,WordPress.WP.AlternativeFunctions.curl_curl_getinfo,WordPress.WP.AlternativeFunctions.curl_curl_close -- the WordPress HTTP API cannot pin the connection to a checked address.
+		// cURL directly: the WordPress HTTP API cannot pin the connection to the checked address.
 		$ch      = curl_init();
 		$options = array(
 			CURLOPT_URL             => $url,
@@ -106,7 +106,7 @@ final class Sender {
 			CURLOPT_SSL_VERIFYPEER  => true,
 			CURLOPT_SSL_VERIFYHOST  => 2,
 			CURLOPT_USERAGENT       => 'LatePoint-API-Keys-Webhooks/' . ( defined( 'LPAPI_PLUGIN_VERSION' ) ? LPAPI_PLUGIN_VERSION : '1' ),
-			CURLOPT_WRITEFUNCTION   => static function ( $handle, string $chunk ) use ( &$kept, &$read ): int {
+			CURLOPT_WRITEFUNCTION   => static function ( $handle, string $chunk ) use ( &$kept, &$read ): int { // phpcs:ignore Generic.CodeAnalysis.UnusedFunctionParameter.FoundBeforeLastUsed -- cURL passes the handle first.
 				$read += strlen( $chunk );
 				if ( strlen( $kept ) < self::KEEP_RESPONSE ) {
 					$kept .= substr( $chunk, 0, self::KEEP_RESPONSE - strlen( $kept ) );
@@ -124,7 +124,6 @@ final class Sender {
 		$status = (int) curl_getinfo( $ch, CURLINFO_RESPONSE_CODE );
 		$error  = $errno ? curl_error( $ch ) : '';
 		curl_close( $ch );
-		// phpcs:enable
 		if ( $status > 0 && ( 0 === $errno || CURLE_WRITE_ERROR === $errno ) ) {
 			return $result( $status, self::printable( $kept ), '' );
 		}

@@ -236,23 +236,20 @@ final class Webhook_Service {
 			return;
 		}
 		Audit_Log::admin_action( 'webhook_disabled_' . $reason, null, '', 0 );
-		$url = (string) $wpdb->get_var( $wpdb->prepare( 'SELECT url FROM ' . Schema::webhooks() . ' WHERE id = %d', $id ) );
-		wp_mail(
-			(string) get_option( 'admin_email' ),
-			/* translators: %s: the site's name */
-			sprintf( __( '[%s] A webhook endpoint was turned off', 'latepoint-api-keys' ), wp_specialchars_decode( (string) get_option( 'blogname' ), ENT_QUOTES ) ),
-			sprintf(
-				/* translators: 1: the endpoint's URL, 2: why it was turned off, 3: the admin page's URL */
-				__( "The webhook endpoint %1\$s was turned off.
-
-%2\$s
-
-Events are no longer sent to it. When it works again, enable it on LatePoint > API Settings > Webhooks: %3\$s", 'latepoint-api-keys' ),
-				$url,
+		$url  = (string) $wpdb->get_var( $wpdb->prepare( 'SELECT url FROM ' . Schema::webhooks() . ' WHERE id = %d', $id ) );
+		$body = implode(
+			"\n\n",
+			array(
+				/* translators: %s: the endpoint's URL */
+				sprintf( __( 'The webhook endpoint %s was turned off.', 'latepoint-api-keys' ), $url ),
 				$message,
-				\LatePointApi\Admin\Admin_Page::url( array( 'tab' => 'webhooks' ) )
+				__( 'Events are no longer sent to it. When it works again, enable it on LatePoint > API Settings > Webhooks:', 'latepoint-api-keys' ),
+				\LatePointApi\Admin\Admin_Page::url( array( 'tab' => 'webhooks' ) ),
 			)
 		);
+		/* translators: %s: the site's name */
+		$subject = sprintf( __( '[%s] A webhook endpoint was turned off', 'latepoint-api-keys' ), wp_specialchars_decode( (string) get_option( 'blogname' ), ENT_QUOTES ) );
+		wp_mail( (string) get_option( 'admin_email' ), $subject, $body );
 	}
 
 	/** Cancels an endpoint's deliveries that were still to be sent (the log keeps them, resendable). */
