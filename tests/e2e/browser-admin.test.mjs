@@ -237,7 +237,7 @@ test('an admin logs in and finds the page under Settings, with the LatePoint not
     assert.doesNotMatch(status, /Warning/);
   }
   const tabs = await page.locator('.nav-tab-wrapper .nav-tab').allTextContents();
-  assert.deepEqual(tabs, ['Keys', 'Generate', 'Logs', 'Settings']);
+  assert.deepEqual(tabs, ['Keys', 'Generate', 'Logs', 'Webhooks', 'Settings']);
   assert.equal(await page.locator('.nav-tab-active').textContent(), 'Keys');
 });
 

@@ -1,4 +1,4 @@
-/* LatePoint API Keys admin: copy button, permission presets, revoke confirmation. Everything also works without it. */
+/* LatePoint API Keys admin: copy button, permission presets, "select all" events. Everything also works without it. */
 (function () {
 	'use strict';
 	document.addEventListener('click', function (event) {
@@ -24,4 +24,29 @@
 			});
 		}
 	});
+
+	// "Select all" of the webhook events: checks or unchecks them all, and follows them.
+	var boxesOf = function (all) {
+		return Array.prototype.slice.call(all.closest('form').querySelectorAll(all.getAttribute('data-select-all')));
+	};
+	var follow = function (all) {
+		var boxes = boxesOf(all);
+		var checked = boxes.filter(function (box) { return box.checked; }).length;
+		all.checked = boxes.length > 0 && checked === boxes.length;
+		all.indeterminate = checked > 0 && checked < boxes.length;
+	};
+	document.addEventListener('change', function (event) {
+		var all = event.target.closest('.lpapi-select-all');
+		if (all) {
+			boxesOf(all).forEach(function (box) { box.checked = all.checked; });
+			all.indeterminate = false;
+			return;
+		}
+		var form = event.target.closest('form');
+		var owner = form && form.querySelector('.lpapi-select-all');
+		if (owner && event.target.matches(owner.getAttribute('data-select-all'))) {
+			follow(owner);
+		}
+	});
+	document.querySelectorAll('.lpapi-select-all').forEach(follow);
 })();

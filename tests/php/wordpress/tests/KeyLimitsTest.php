@@ -325,7 +325,7 @@ final class KeyLimitsTest extends TestCase {
 	public function test_upgrading_from_db_version_3_adds_the_columns_and_keeps_the_keys(): void {
 		global $wpdb;
 		$keys = Schema::keys();
-		$this->assertSame('6', Schema::DB_VERSION);
+		$this->assertSame('7', Schema::DB_VERSION);
 		$k     = $this->createKey(array('name' => 'before the upgrade', 'environment' => 'test', 'rate_limit_per_minute' => 9));
 		$before = preg_replace('/ AUTO_INCREMENT=\d+/', '', (string) $wpdb->get_row("SHOW CREATE TABLE {$keys}", ARRAY_N)[1]);
 		$saved = $wpdb->get_results("SELECT id, rate_limit_per_day, operation_limits FROM {$keys} WHERE rate_limit_per_day IS NOT NULL OR operation_limits IS NOT NULL", ARRAY_A);
@@ -336,7 +336,7 @@ final class KeyLimitsTest extends TestCase {
 			update_option(Schema::DB_VERSION_OPTION, '3');
 			Schema::maybe_upgrade();
 
-			$this->assertSame('6', get_option(Schema::DB_VERSION_OPTION));
+			$this->assertSame('7', get_option(Schema::DB_VERSION_OPTION));
 			$columns = array_column($wpdb->get_results("SHOW COLUMNS FROM {$keys}", ARRAY_A), null, 'Field');
 			$this->assertSame('int(10) unsigned', $columns['rate_limit_per_day']['Type']);
 			$this->assertSame('YES', $columns['rate_limit_per_day']['Null']);

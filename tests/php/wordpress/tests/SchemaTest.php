@@ -1,7 +1,7 @@
 <?php
 /**
  * Schema: dbDelta installs are idempotent, upgrades bring an older table up to date without losing
- * rows, and the key hash is unique.
+ * rows, every table (the webhook ones included) is there, and the key hash is unique.
  */
 
 declare(strict_types=1);
@@ -13,7 +13,7 @@ use LatePointApi\Support\Schema;
 final class SchemaTest extends TestCase {
 
 	private static function tables(): array {
-		return array(Schema::keys(), Schema::audit_log(), Schema::usage_daily(), Schema::rate_counters());
+		return Schema::tables();
 	}
 
 	private static function create_statements(): array {
@@ -93,6 +93,21 @@ final class SchemaTest extends TestCase {
 			$lines = static fn (string $sql): array => array_map(static fn (string $line): string => rtrim(trim($line), ','), explode("\n", $sql));
 			$this->assertEqualsCanonicalizing($lines($statement), $lines(self::create_statements()[ $table ]), $table);
 		}
+	}
+
+	public function test_every_table_exists_after_install_the_webhook_ones_included(): void {
+		global $wpdb;
+		$tables = Schema::tables();
+		foreach (array(Schema::webhooks(), Schema::webhook_events(), Schema::webhook_deliveries(), Schema::webhook_attempts()) as $table) {
+			$this->assertContains($table, $tables);
+		}
+		$this->assertSame('7', Schema::DB_VERSION);
+		foreach ($tables as $table) {
+			$this->assertSame($table, $wpdb->get_var($wpdb->prepare('SHOW TABLES LIKE %s', $wpdb->esc_like($table))), "{$table} is missing");
+		}
+		$this->assertNotSame(array(), $wpdb->get_results('SHOW INDEX FROM ' . Schema::webhook_deliveries() . " WHERE Key_name = 'due'"), 'the runner finds due deliveries by index');
+		$unique = $wpdb->get_col('SHOW INDEX FROM ' . Schema::webhook_events() . ' WHERE Non_unique = 0', 2);
+		$this->assertEqualsCanonicalizing(array('PRIMARY', 'message_id', 'dedupe'), array_values(array_unique($unique)));
 	}
 
 	public function test_the_key_hash_is_unique(): void {

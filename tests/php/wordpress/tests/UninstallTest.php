@@ -14,13 +14,14 @@ use LatePointApi\Support\Core;
 use LatePointApi\Plugin;
 use LatePointApi\Support\Schema;
 use LatePointApi\Support\Settings;
+use LatePointApi\Webhooks\Delivery_Runner;
 
 final class UninstallTest extends TestCase {
 
 	const PLUGIN = 'latepoint-api-keys/latepoint-api-keys.php';
 
 	private static function tables(): array {
-		return array(Schema::keys(), Schema::audit_log(), Schema::usage_daily(), Schema::rate_counters(), Schema::idempotency(), Schema::webhooks());
+		return Schema::tables();
 	}
 
 	private static function backup_of(string $table): string {
@@ -43,11 +44,13 @@ final class UninstallTest extends TestCase {
 			$this->assertCount(1, $this->logRows(array('request_id' => $r->requestId())));
 			$this->assertFalse(wp_next_scheduled(Plugin::CRON_FLUSH));
 			$this->assertFalse(wp_next_scheduled(Plugin::CRON_MAINTENANCE));
+			$this->assertFalse(wp_next_scheduled(Delivery_Runner::CRON_HOOK));
 		} finally {
 			Plugin::activate();
 		}
 		$this->assertNotFalse(wp_next_scheduled(Plugin::CRON_FLUSH));
 		$this->assertNotFalse(wp_next_scheduled(Plugin::CRON_MAINTENANCE));
+		$this->assertNotFalse(wp_next_scheduled(Delivery_Runner::CRON_HOOK));
 		$this->assertSame('active', $this->keyRow($k['id'])['status'], 'activation keeps the data');
 	}
 
@@ -64,6 +67,9 @@ final class UninstallTest extends TestCase {
 		$options  = array(Settings::OPTION => get_option(Settings::OPTION, null), Schema::DB_VERSION_OPTION => get_option(Schema::DB_VERSION_OPTION, null));
 		$this->updateSettings(array('retention_days' => 12)); // so there is a settings option to remove
 		$generation = Core::info()['generation'];
+		foreach (array(Schema::webhooks(), Schema::webhook_events(), Schema::webhook_deliveries(), Schema::webhook_attempts()) as $table) {
+			$this->assertContains($table, self::tables(), 'the webhook tables are dropped too');
+		}
 		foreach (self::tables() as $table) {
 			$backup = self::backup_of($table);
 			$wpdb->query("DROP TABLE IF EXISTS {$backup}");

@@ -67,6 +67,8 @@ final class Actions {
 				case 'settings':
 					self::save_settings();
 					break;
+				default:
+					Webhook_Actions::handle( $action, $actor );
 			}
 		} catch ( Validation_Error $e ) {
 			self::$field_errors = $e->fields();

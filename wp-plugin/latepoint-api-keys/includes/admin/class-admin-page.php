@@ -1,7 +1,7 @@
 <?php
 /**
  * LatePoint > API Settings (or Settings > LatePoint API when LatePoint is not
- * active): keys, generate, logs, settings, per-key usage, and the native
+ * active): keys, generate, logs, webhooks, settings, per-key usage, and the native
  * extension's status. Every action is a POST with a nonce, checked against
  * manage_options; everything printed is escaped; everything essential works
  * without JavaScript.
@@ -29,7 +29,7 @@ final class Admin_Page {
 	const SLUG       = 'latepoint-api-settings';
 	const CAPABILITY = 'manage_options';
 	const NONCE      = 'lpapi_admin';
-	const TABS       = array( 'keys', 'generate', 'logs', 'settings' );
+	const TABS       = array( 'keys', 'generate', 'logs', 'webhooks', 'settings' );
 
 	/** @var ?string */
 	private static $hook = null;
@@ -79,13 +79,16 @@ final class Admin_Page {
 		if ( null !== Actions::$revealed ) {
 			$tab = 'keys';
 		}
+		if ( Webhook_Actions::$handled ) {
+			$tab = 'webhooks';
+		}
 		$done          = isset( $_GET['done'] ) ? sanitize_key( wp_unslash( $_GET['done'] ) ) : '';
 		$done_messages = array(
 			'disabled'       => __( 'The key is disabled. Requests with it now get 401 key_disabled.', 'latepoint-api-keys' ),
 			'enabled'        => __( 'The key is enabled again.', 'latepoint-api-keys' ),
 			'revoked'        => __( 'The key is revoked, for good. Requests with it now get 401 key_revoked, in every worker.', 'latepoint-api-keys' ),
 			'settings_saved' => __( 'Settings saved.', 'latepoint-api-keys' ),
-		);
+		) + Webhook_Actions::done_messages();
 		echo '<div class="wrap lpapi">';
 		echo '<h1>' . esc_html__( 'LatePoint API', 'latepoint-api-keys' ) . '</h1>';
 		if ( ! Plugin::latepoint_active() ) {
@@ -97,12 +100,14 @@ final class Admin_Page {
 		foreach ( Actions::$notices as $notice ) {
 			echo '<div class="notice notice-' . esc_attr( $notice['type'] ) . '"><p>' . esc_html( $notice['message'] ) . '</p></div>';
 		}
+		Webhooks_Tab::render_turned_off();
 		self::render_status();
 		echo '<nav class="nav-tab-wrapper">';
 		$labels = array(
 			'keys'     => __( 'Keys', 'latepoint-api-keys' ),
 			'generate' => __( 'Generate', 'latepoint-api-keys' ),
 			'logs'     => __( 'Logs', 'latepoint-api-keys' ),
+			'webhooks' => __( 'Webhooks', 'latepoint-api-keys' ),
 			'settings' => __( 'Settings', 'latepoint-api-keys' ),
 		);
 		foreach ( $labels as $slug => $label ) {
@@ -123,6 +128,9 @@ final class Admin_Page {
 				break;
 			case 'logs':
 				Logs_Tab::render_logs();
+				break;
+			case 'webhooks':
+				Webhooks_Tab::render_webhooks();
 				break;
 			case 'settings':
 				Settings_Tab::render_settings();

@@ -313,6 +313,7 @@ final class Schema {
 		delete_option( \LatePointApi\Keys\Key_Format::COUNTER_SCOPE_OPTION );
 		wp_clear_scheduled_hook( 'lpapi_flush_audit' );
 		wp_clear_scheduled_hook( 'lpapi_daily_maintenance' );
+		wp_clear_scheduled_hook( \LatePointApi\Webhooks\Delivery_Runner::CRON_HOOK );
 		Audit_Log::remove_spool();
 		if ( function_exists( 'lpapi_cache_invalidate' ) ) {
 			lpapi_cache_invalidate();

@@ -16,7 +16,6 @@ use LatePointApi\Support\Not_Found_Error;
 use LatePointApi\Support\Paged_Query;
 use LatePointApi\Support\Schema;
 use LatePointApi\Support\Settings;
-use LatePointApi\Support\Validation_Error;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -124,25 +123,35 @@ final class Delivery_Log {
 				'site'       => home_url( '/' ),
 			)
 		);
+		// Sent here, now: never due for a runner, which could otherwise send it a second time meanwhile.
+		global $wpdb;
+		$wpdb->update( Schema::webhook_deliveries(), array( 'next_attempt_at' => null ), array( 'id' => $queued['delivery_id'] ) );
 		Audit_Log::admin_action( 'webhook_tested', null, '', $actor );
 		$attempt = Delivery_Runner::attempt( $queued['delivery_id'], $sender ?? Delivery_Runner::$sender, false );
 		if ( null === $attempt ) {
-			throw new Validation_Error( array( 'id' => __( 'The test event could not be sent.', 'latepoint-api-keys' ) ) );
+			throw new Conflict_Error( 'webhook_test_not_sent', __( 'The test event could not be sent: the endpoint was changed meanwhile. Try again.', 'latepoint-api-keys' ) );
 		}
 		return $attempt;
 	}
 
 	/**
 	 * Deletes attempts, finished deliveries and their events older than the
-	 * retention period; pending deliveries and their events are kept.
+	 * retention period; pending deliveries, their attempts and their events are kept.
 	 *
 	 * @return int attempts deleted
 	 */
 	public static function purge(): int {
 		global $wpdb;
-		$days    = max( 1, (int) Settings::get( 'retention_days' ) );
-		$cutoff  = gmdate( 'Y-m-d H:i:s', time() - $days * DAY_IN_SECONDS );
-		$deleted = (int) $wpdb->query( $wpdb->prepare( 'DELETE FROM ' . Schema::webhook_attempts() . ' WHERE attempted_at < %s', $cutoff ) );
+		$days   = max( 1, (int) Settings::get( 'retention_days' ) );
+		$cutoff = gmdate( 'Y-m-d H:i:s', time() - $days * DAY_IN_SECONDS );
+		// A pending delivery's attempts stay with it: the runner reads its first attempt when the schedule is used up.
+		$deleted = (int) $wpdb->query(
+			$wpdb->prepare(
+				'DELETE a FROM ' . Schema::webhook_attempts() . ' a LEFT JOIN ' . Schema::webhook_deliveries() . ' d ON d.id = a.delivery_id WHERE a.attempted_at < %s AND ( d.id IS NULL OR d.status <> %s )',
+				$cutoff,
+				'pending'
+			)
+		);
 		$wpdb->query( $wpdb->prepare( 'DELETE FROM ' . Schema::webhook_deliveries() . ' WHERE created_at < %s AND status <> %s', $cutoff, 'pending' ) );
 		$wpdb->query(
 			$wpdb->prepare(

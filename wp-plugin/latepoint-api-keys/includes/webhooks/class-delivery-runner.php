@@ -239,7 +239,9 @@ final class Delivery_Runner {
 			$wpdb->update( Schema::webhook_deliveries(), $update + array( 'status' => 'failed', 'next_attempt_at' => null ), $pending );
 			Webhook_Service::turn_off( $webhook_id, 'gone', __( 'The endpoint answered 410 Gone, so deliveries to it were stopped.', 'latepoint-api-keys' ) );
 		} else {
-			$wpdb->query( $wpdb->prepare( 'UPDATE ' . Schema::webhooks() . ' SET failing_since = %s WHERE id = %d AND failing_since IS NULL', $now, $webhook_id ) );
+			if ( $retry ) { // A failed test event says nothing of the endpoint's deliveries.
+				$wpdb->query( $wpdb->prepare( 'UPDATE ' . Schema::webhooks() . ' SET failing_since = %s WHERE id = %d AND failing_since IS NULL', $now, $webhook_id ) );
+			}
 			$delay = $retry ? Retry_Schedule::delay_after( $number ) : null;
 			if ( null !== $delay ) {
 				$wpdb->update( Schema::webhook_deliveries(), $update + array( 'next_attempt_at' => gmdate( 'Y-m-d H:i:s', time() + $delay ) ), $pending );

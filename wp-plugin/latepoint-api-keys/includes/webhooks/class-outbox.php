@@ -160,7 +160,12 @@ final class Outbox {
 		return $ids;
 	}
 
-	/** Forgets what this request read and queued (an endpoint changed; each test starts afresh). */
+	/** An endpoint was made, changed or turned off: read them again (what this request queued stays known). */
+	public static function endpoints_changed(): void {
+		self::$endpoints = null;
+	}
+
+	/** Forgets what this request read and queued (each test starts afresh). */
 	public static function forget(): void {
 		self::$endpoints = null;
 		self::$queued    = array();

@@ -87,7 +87,7 @@ final class Webhook_Service {
 			throw new Storage_Error( 'The webhook could not be saved.' );
 		}
 		$id = (int) $wpdb->insert_id;
-		Outbox::forget();
+		Outbox::endpoints_changed();
 		Audit_Log::admin_action( 'webhook_created', null, '', $actor );
 		return array(
 			'secret' => $secret,
@@ -138,7 +138,7 @@ final class Webhook_Service {
 		if ( 'disabled' === ( $fields['status'] ?? null ) ) {
 			self::cancel_pending( $id );
 		}
-		Outbox::forget();
+		Outbox::endpoints_changed();
 		Audit_Log::admin_action( 'webhook_updated', null, '', $actor );
 		return self::get( $id );
 	}
@@ -159,7 +159,7 @@ final class Webhook_Service {
 			throw new Not_Found_Error( __( 'No webhook has this id.', 'latepoint-api-keys' ) );
 		}
 		self::cancel_pending( $id );
-		Outbox::forget();
+		Outbox::endpoints_changed();
 		Audit_Log::admin_action( 'webhook_deleted', null, '', $actor );
 		return $previous;
 	}
@@ -231,7 +231,7 @@ final class Webhook_Service {
 			)
 		);
 		self::cancel_pending( $id );
-		Outbox::forget();
+		Outbox::endpoints_changed();
 		if ( 1 !== $changed ) {
 			return;
 		}
@@ -300,7 +300,8 @@ final class Webhook_Service {
 			} elseif ( mb_strlen( $description ) > self::MAX_DESCRIPTION ) {
 				$errors['description'] = __( 'At most 500 characters.', 'latepoint-api-keys' );
 			} else {
-				$columns['description'] = sanitize_textarea_field( $description );
+				// Kept as written, as a key's description is (every output escapes it): only invalid UTF-8 and control characters go.
+				$columns['description'] = trim( (string) preg_replace( '/[\x00-\x08\x0B-\x1F\x7F]/', '', str_replace( "\r\n", "\n", wp_check_invalid_utf8( $description ) ) ) );
 			}
 		}
 		if ( $creating || array_key_exists( 'events', $input ) ) {
