@@ -17,11 +17,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { chromium } from 'playwright-core';
+import { SITE, launchBrowser, newContext as browserContext, loggedIn as browserLoggedIn, openTab } from './browser.mjs';
 import { env, request, createKey, keyAction, revokeKey, wpPhp } from './stack.mjs';
 
-const SITE = env.LPAPI_SITE_URL;
-const PAGE_PATH = '/wp-admin/options-general.php?page=latepoint-api-settings';
 const SHOTS = process.env.LPAPI_SHOTS || '/tmp/lpapi-shots';
 const KEY_RE = /^lp_live_[0-9A-Za-z]{38}$/;
 const ANY_KEY_RE = /lp_(live|test)_[0-9A-Za-z]{38}/;
@@ -30,7 +28,6 @@ const READ_ONLY = ['bookings:read', 'customers:read', 'agents:read', 'services:r
 // Read-only plus bookings:create, in the order of the matrix (and of the row's title).
 const READ_ONLY_AND_CREATE = [...READ_ONLY.slice(0, 1), 'bookings:create', ...READ_ONLY.slice(1)];
 const CSV_HEADER = 'time,request_id,event,key_id,key_prefix,actor_user_id,method,route,status,error_code,client_ip,user_agent,duration_ms';
-const BLANK_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
 /**
  * A tag unique to this run and this test, ended by a dot so that no test's tag is a prefix of
@@ -42,77 +39,8 @@ const htmlName = (tag) => `<img src=x onerror=window.__xss=1><b>Bold</b> & co ${
 
 let browser;
 
-function watch(p, label, seen) {
-  p.on('pageerror', (err) => seen.problems.push(`${label} pageerror: ${err.message}`));
-  p.on('console', (msg) => {
-    if (msg.type() === 'error') seen.problems.push(`${label} console.error: ${msg.text()} @ ${msg.location()?.url || ''}`);
-  });
-  p.on('dialog', (d) => {
-    seen.dialogs.push(`${d.type()}: ${d.message()}`);
-    d.accept().catch(() => {});
-  });
-  p.setDefaultTimeout(15000);
-  p.setDefaultNavigationTimeout(20000);
-}
-
-/**
- * A browser context of the test `t` and a page in it. What its pages do wrong is collected in
- * `seen` (page errors and console errors, dialogs, hosts other than the site asked for), and
- * when the test ends the context is closed and the test fails if `seen` holds anything.
- */
-async function newContext(t, options = {}) {
-  const label = options.javaScriptEnabled === false ? 'no-js' : 'js';
-  const seen = { problems: [], dialogs: [], external: new Set() };
-  const ctx = await browser.newContext({ baseURL: SITE, acceptDownloads: true, viewport: { width: 1400, height: 1000 }, ...options });
-  t.after(async () => {
-    await ctx.close();
-    assert.deepEqual(seen.problems, [], `no JavaScript errors on the pages of "${t.name}"`);
-    assert.deepEqual(seen.dialogs, [], `no dialogs on the pages of "${t.name}"`);
-    assert.deepEqual([...seen.external], [], `hosts other than the site that the pages of "${t.name}" asked for`);
-  });
-  if (options.javaScriptEnabled !== false) {
-    await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: SITE });
-  }
-  // Nothing may leave the site (the stack turns avatars and emoji images off): any request for
-  // another host is listed (the test fails on it) and answered locally, never sent.
-  await ctx.route((url) => url.origin !== SITE, (route) => {
-    seen.external.add(new URL(route.request().url()).host);
-    return route.request().resourceType() === 'image'
-      ? route.fulfill({ status: 200, contentType: 'image/gif', body: BLANK_GIF })
-      : route.abort();
-  });
-  // Every page of the context, popups included, is watched.
-  const watched = new WeakSet();
-  const watchOnce = (p) => {
-    if (!watched.has(p)) {
-      watched.add(p);
-      watch(p, label, seen);
-    }
-  };
-  ctx.on('page', watchOnce);
-  const p = await ctx.newPage();
-  watchOnce(p);
-  return { ctx, p, seen };
-}
-
-async function login(p) {
-  await p.goto('/wp-login.php');
-  await p.locator('#user_login').fill(env.LPAPI_ADMIN_USER);
-  await p.locator('#user_pass').fill(env.LPAPI_ADMIN_PASSWORD);
-  await Promise.all([p.waitForURL(/\/wp-admin\//), p.locator('#wp-submit').click()]);
-}
-
-/** A context of its own for the test `t` (see newContext), with the admin logged in. */
-async function loggedIn(t, options = {}) {
-  const opened = await newContext(t, options);
-  await login(opened.p);
-  return opened;
-}
-
-async function openTab(p, tab, extra = '') {
-  await p.goto(`${PAGE_PATH}&tab=${tab}${extra}`);
-  await p.locator('.wrap.lpapi').waitFor();
-}
+const newContext = (t, options) => browserContext(browser, t, options);
+const loggedIn = (t, options) => browserLoggedIn(browser, t, options);
 
 /** The HTML of the name must never become markup, wherever the page shows it. */
 async function assertNoInjectedMarkup(p, where) {
@@ -177,13 +105,7 @@ async function me(key, status) {
 before(async () => {
   assert.ok(SITE, 'the stack is running (scripts/stack.sh start)');
   fs.mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.LPAPI_CHROMIUM || '/usr/bin/chromium',
-    // playwright-core gives every launch a fresh temporary profile (user data dir).
-    // Chromium resolves no host but the loopback's: nothing it might ask for can leave the machine.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {

@@ -21,18 +21,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
-import { chromium } from 'playwright-core';
+import { SITE, launchBrowser, loggedIn as browserLoggedIn, openTab } from './browser.mjs';
 import { Webhook } from 'standardwebhooks';
 import { env, wpPhp } from './stack.mjs';
 
-const SITE = env.LPAPI_SITE_URL;
-const PAGE_PATH = '/wp-admin/options-general.php?page=latepoint-api-settings';
 const SHOTS = process.env.LPAPI_SHOTS || '/tmp/lpapi-shots';
 const RUN = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const SECRET_RE = /^whsec_[A-Za-z0-9+/]{43}=$/;
 const ANY_SECRET_RE = /whsec_[A-Za-z0-9+/]{20,}/;
 const EVENTS = ['booking.created', 'booking.updated', 'booking.status_changed', 'booking.deleted', 'customer.created', 'customer.updated', 'customer.deleted', 'order.created', 'transaction.created', 'key.expiring'];
-const BLANK_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 const ALLOW_LOCAL = 'LPAPI_WEBHOOKS_ALLOW_LOCAL';
 
 let browser;
@@ -48,69 +45,7 @@ const hookUrl = (what) => `${receiverBase}/hook/${RUN}/${what}`;
 const pathOf = (url) => new URL(url).pathname;
 const receivedAt = (url) => received.filter((r) => r.path === pathOf(url));
 
-function watch(p, label, seen) {
-  p.on('pageerror', (err) => seen.problems.push(`${label} pageerror: ${err.message}`));
-  p.on('console', (msg) => {
-    if (msg.type() === 'error') seen.problems.push(`${label} console.error: ${msg.text()} @ ${msg.location()?.url || ''}`);
-  });
-  p.on('dialog', (d) => {
-    seen.dialogs.push(`${d.type()}: ${d.message()}`);
-    d.accept().catch(() => {});
-  });
-  p.setDefaultTimeout(15000);
-  p.setDefaultNavigationTimeout(20000);
-}
-
-/** A browser context of the test `t` and a page in it, checked when the test ends (see browser-admin.test.mjs). */
-async function newContext(t, options = {}) {
-  const label = options.javaScriptEnabled === false ? 'no-js' : 'js';
-  const seen = { problems: [], dialogs: [], external: new Set() };
-  const ctx = await browser.newContext({ baseURL: SITE, viewport: { width: 1400, height: 1000 }, ...options });
-  t.after(async () => {
-    await ctx.close();
-    assert.deepEqual(seen.problems, [], `no JavaScript errors on the pages of "${t.name}"`);
-    assert.deepEqual(seen.dialogs, [], `no dialogs on the pages of "${t.name}"`);
-    assert.deepEqual([...seen.external], [], `hosts other than the site that the pages of "${t.name}" asked for`);
-  });
-  if (options.javaScriptEnabled !== false) {
-    await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: SITE });
-  }
-  await ctx.route((url) => url.origin !== SITE, (route) => {
-    seen.external.add(new URL(route.request().url()).host);
-    return route.request().resourceType() === 'image'
-      ? route.fulfill({ status: 200, contentType: 'image/gif', body: BLANK_GIF })
-      : route.abort();
-  });
-  const watched = new WeakSet();
-  const watchOnce = (p) => {
-    if (!watched.has(p)) {
-      watched.add(p);
-      watch(p, label, seen);
-    }
-  };
-  ctx.on('page', watchOnce);
-  const p = await ctx.newPage();
-  watchOnce(p);
-  return { ctx, p, seen };
-}
-
-async function login(p) {
-  await p.goto('/wp-login.php');
-  await p.locator('#user_login').fill(env.LPAPI_ADMIN_USER);
-  await p.locator('#user_pass').fill(env.LPAPI_ADMIN_PASSWORD);
-  await Promise.all([p.waitForURL(/\/wp-admin\//), p.locator('#wp-submit').click()]);
-}
-
-async function loggedIn(t, options = {}) {
-  const opened = await newContext(t, options);
-  await login(opened.p);
-  return opened;
-}
-
-async function openTab(p, tab, extra = '') {
-  await p.goto(`${PAGE_PATH}&tab=${tab}${extra}`);
-  await p.locator('.wrap.lpapi').waitFor();
-}
+const loggedIn = (t, options) => browserLoggedIn(browser, t, options);
 
 /** The endpoints' table row of `url` (exactly one). */
 async function endpointRow(p, url) {
@@ -223,11 +158,7 @@ before(async () => {
   });
   await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   receiverBase = `http://127.0.0.1:${receiver.address().port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.LPAPI_CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
