@@ -246,6 +246,9 @@ final class WebhookEventsTest extends LatePointTestCase {
 		$this->assertGreaterThanOrEqual(1, Events::keys_expiring());
 		$this->assertCount(2, $of($soon['id']));
 		$this->assertSame(array(), $of($later['id']));
-		$this->assertCount(2, $this->deliveriesOf($hook), 'one delivery each');
+		// Other keys of the site may expire within 7 days too (earlier suites'): only this key's events count.
+		$mine = array_map(static fn (array $e): string => (string) $e['id'], $of($soon['id']));
+		$sent = array_filter($this->deliveriesOf($hook), static fn (array $d): bool => in_array((string) $d['event_id'], $mine, true));
+		$this->assertCount(2, $sent, 'one delivery each');
 	}
 }
