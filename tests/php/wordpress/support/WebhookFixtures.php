@@ -36,6 +36,31 @@ trait WebhookFixtures {
 	/** @var \mysqli|null the second connection that holds the runner's lock */
 	private static $holder = null;
 
+	/** @var int object ids of the class's events, unique per run (each test takes ++self::$object) */
+	protected static $object = 0;
+
+	/** The receiver runs for the whole class; each test gets its endpoints, sender and lock (setUpWebhooks). */
+	public static function setUpBeforeClass(): void {
+		parent::setUpBeforeClass();
+		self::startReceiver();
+		self::$object = random_int(1000000, 9000000);
+	}
+
+	public static function tearDownAfterClass(): void {
+		self::stopReceiver();
+		parent::tearDownAfterClass();
+	}
+
+	protected function setUp(): void {
+		parent::setUp();
+		$this->setUpWebhooks();
+	}
+
+	protected function tearDown(): void {
+		$this->tearDownWebhooks();
+		parent::tearDown();
+	}
+
 	protected static function startReceiver(): void {
 		self::$receiver = new WebhookReceiver();
 		self::$receiver->start();

@@ -29,30 +29,6 @@ final class WebhookDeliveryTest extends TestCase {
 
 	use WebhookFixtures;
 
-	/** @var int object ids of this class's events, unique per run */
-	private static $object = 0;
-
-	public static function setUpBeforeClass(): void {
-		parent::setUpBeforeClass();
-		self::startReceiver();
-		self::$object = random_int(1000000, 9000000);
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::stopReceiver();
-		parent::tearDownAfterClass();
-	}
-
-	protected function setUp(): void {
-		parent::setUp();
-		$this->setUpWebhooks();
-	}
-
-	protected function tearDown(): void {
-		$this->tearDownWebhooks();
-		parent::tearDown();
-	}
-
 	/** Queues a booking.created event; its delivery to $webhook_id. */
 	private function queue(int $webhook_id, array $data = array('id' => 1)): int {
 		$event = Outbox::add('booking.created', ++self::$object, $data);

@@ -26,16 +26,6 @@ final class WebhookEventsTest extends LatePointTestCase {
 	/** @var int[] */
 	private $transactions = array();
 
-	public static function setUpBeforeClass(): void {
-		parent::setUpBeforeClass();
-		self::startReceiver();
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::stopReceiver();
-		parent::tearDownAfterClass();
-	}
-
 	protected function setUp(): void {
 		parent::setUp();
 		$this->setUpWebhooks();

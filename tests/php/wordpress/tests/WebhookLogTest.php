@@ -24,30 +24,6 @@ final class WebhookLogTest extends TestCase {
 
 	use WebhookFixtures;
 
-	/** @var int */
-	private static $object = 0;
-
-	public static function setUpBeforeClass(): void {
-		parent::setUpBeforeClass();
-		self::startReceiver();
-		self::$object = random_int(1000000, 9000000);
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::stopReceiver();
-		parent::tearDownAfterClass();
-	}
-
-	protected function setUp(): void {
-		parent::setUp();
-		$this->setUpWebhooks();
-	}
-
-	protected function tearDown(): void {
-		$this->tearDownWebhooks();
-		parent::tearDown();
-	}
-
 	/** Queues $type and returns its delivery to $webhook_id. */
 	private function queue(int $webhook_id, string $type = 'booking.created'): int {
 		$event = Outbox::add($type, ++self::$object, array('id' => self::$object));

@@ -21,30 +21,6 @@ final class WebhookQueueTest extends TestCase {
 
 	use WebhookFixtures;
 
-	/** @var int */
-	private static $object = 0;
-
-	public static function setUpBeforeClass(): void {
-		parent::setUpBeforeClass();
-		self::startReceiver();
-		self::$object = random_int(1000000, 9000000);
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::stopReceiver();
-		parent::tearDownAfterClass();
-	}
-
-	protected function setUp(): void {
-		parent::setUp();
-		$this->setUpWebhooks();
-	}
-
-	protected function tearDown(): void {
-		$this->tearDownWebhooks();
-		parent::tearDown();
-	}
-
 	private static function rows(string $table): int {
 		global $wpdb;
 		return (int) $wpdb->get_var('SELECT COUNT(*) FROM ' . $table);
