@@ -162,10 +162,13 @@ final class Customers {
 		return array( $clauses ? ' WHERE ' . implode( ' AND ', $clauses ) : '', $args );
 	}
 
-	/** Throws 409 email_taken when another customer has the email (locks the email's index range). */
+	/** Throws 409 email_taken when another customer has the email. */
 	private static function assert_email_free( string $email, ?int $except ): void {
 		global $wpdb;
-		$other = $wpdb->get_var( $wpdb->prepare( 'SELECT id FROM ' . Tables::name( 'customers' ) . ' WHERE email = %s AND id <> %d LIMIT 1 FOR UPDATE', $email, (int) $except ) );
+		// The caller holds the email's lock (Inline_Customer::locked) until its transaction has committed,
+		// so a plain read is exact. A locking read (FOR UPDATE) would take a gap lock, and two creates of
+		// different emails in one gap then deadlock on their INSERTs.
+		$other = $wpdb->get_var( $wpdb->prepare( 'SELECT id FROM ' . Tables::name( 'customers' ) . ' WHERE email = %s AND id <> %d LIMIT 1', $email, (int) $except ) );
 		if ( null !== $other ) {
 			throw new Conflict_Error( 'email_taken', __( 'Another customer already has this email.', 'latepoint-api-keys' ), array( 'field' => 'email' ) );
 		}
@@ -219,16 +222,19 @@ final class Customers {
 	public static function create( array $input ): array {
 		Models::require_active();
 		$row       = self::clean( $input, true );
-		$id        = Api_Author::during(
-			static fn () => Tables::transaction(
-				static function () use ( $row ) {
-					self::assert_email_free( $row['email'], null );
-					$customer = self::model( new \OsCustomerModel(), $row );
-					Models::save_valid( $customer, 'customer' );
-					Customer_Fields::save( $customer, $row['custom_fields'] ?? array() );
-					do_action( 'latepoint_customer_created', $customer );
-					return (int) $customer->id;
-				}
+		$id        = Inline_Customer::locked(
+			$row['email'],
+			static fn () => Api_Author::during(
+				static fn () => Tables::transaction(
+					static function () use ( $row ) {
+						self::assert_email_free( $row['email'], null );
+						$customer = self::model( new \OsCustomerModel(), $row );
+						Models::save_valid( $customer, 'customer' );
+						Customer_Fields::save( $customer, $row['custom_fields'] ?? array() );
+						do_action( 'latepoint_customer_created', $customer );
+						return (int) $customer->id;
+					}
+				)
 			)
 		);
 		$presented = self::get( $id );
@@ -244,9 +250,9 @@ final class Customers {
 	/** Changes a customer through LatePoint's model; fires latepoint_customer_updated( customer, old data ). */
 	public static function update( int $id, array $input ): array {
 		Models::require_active();
-		$old = self::get( $id );
-		$row = self::clean( $input, false );
-		Api_Author::during(
+		$old       = self::get( $id );
+		$row       = self::clean( $input, false );
+		$write     = static fn () => Api_Author::during(
 			static fn () => Tables::transaction(
 				static function () use ( $id, $row ) {
 					if ( isset( $row['email'] ) ) {
@@ -261,6 +267,7 @@ final class Customers {
 				}
 			)
 		);
+		isset( $row['email'] ) ? Inline_Customer::locked( $row['email'], $write ) : $write();
 		$presented = self::get( $id );
 		/**
 		 * A customer was changed through the API (after the transaction committed).
