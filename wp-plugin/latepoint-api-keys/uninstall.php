@@ -1,6 +1,7 @@
 <?php
 /**
- * Removes everything the plugin stored: its tables, options and scheduled events.
+ * Removes everything the plugin stored: its tables, options and scheduled
+ * events, and the lean lane's must-use loader.
  *
  * @package LatePointApi
  */
@@ -10,3 +11,4 @@ defined( 'WP_UNINSTALL_PLUGIN' ) || exit;
 require_once __DIR__ . '/includes/autoload.php';
 
 LatePointApi\Support\Schema::uninstall();
+LatePointApi\Lane\Lane_Loader::remove();

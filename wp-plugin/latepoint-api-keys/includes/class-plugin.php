@@ -13,6 +13,7 @@ use LatePointApi\Audit\Audit_Log;
 use LatePointApi\Auth\Authenticator;
 use LatePointApi\Idempotency\Idempotency;
 use LatePointApi\Keys\Key_Service;
+use LatePointApi\Lane\Lane_Loader;
 use LatePointApi\Rest\Keys_Controller;
 use LatePointApi\Rest\Webhooks_Controller;
 use LatePointApi\Rest\Me_Controller;
@@ -53,6 +54,7 @@ final class Plugin {
 		add_action( 'rest_api_init', array( self::class, 'register_routes' ) );
 		if ( is_admin() ) {
 			Admin_Page::register();
+			add_action( 'admin_init', array( Lane_Loader::class, 'maintain' ) );
 		}
 	}
 
@@ -72,6 +74,7 @@ final class Plugin {
 	public static function activate(): void {
 		Schema::install();
 		self::schedule_events();
+		Lane_Loader::install();
 	}
 
 	public static function deactivate(): void {
@@ -79,6 +82,7 @@ final class Plugin {
 		wp_clear_scheduled_hook( self::CRON_FLUSH );
 		wp_clear_scheduled_hook( self::CRON_MAINTENANCE );
 		wp_clear_scheduled_hook( Delivery_Runner::CRON_HOOK );
+		Lane_Loader::remove();
 	}
 
 	/** @param array<string, array{interval: int, display: string}> $schedules */

@@ -9,6 +9,7 @@
 namespace LatePointApi\Admin;
 
 use LatePointApi\Keys\Key_Service;
+use LatePointApi\Lane\Lane_Loader;
 use LatePointApi\Support\Conflict_Error;
 use LatePointApi\Support\Not_Found_Error;
 use LatePointApi\Support\Settings;
@@ -154,9 +155,14 @@ final class Actions {
 		foreach ( array( 'live_operation_limits', 'test_operation_limits' ) as $field ) {
 			$input[ $field ] = Limit_Fields::read( isset( $_POST[ $field ] ) ? wp_unslash( $_POST[ $field ] ) : array() );
 		}
-		$input['trusted_proxies'] = isset( $_POST['trusted_proxies'] ) ? sanitize_textarea_field( wp_unslash( $_POST['trusted_proxies'] ) ) : '';
-		self::$submitted          = $input;
+		$input['trusted_proxies']  = isset( $_POST['trusted_proxies'] ) ? sanitize_textarea_field( wp_unslash( $_POST['trusted_proxies'] ) ) : '';
+		$input['environment_type'] = isset( $_POST['environment_type'] ) ? sanitize_key( wp_unslash( $_POST['environment_type'] ) ) : '';
+		$input['lean_lane']        = ! empty( $_POST['lean_lane'] );
+		self::$submitted           = $input;
 		Settings::update( $input );
+		if ( $input['lean_lane'] ) {
+			Lane_Loader::install(); // The tab says so when it cannot.
+		}
 		self::redirect_with( 'settings_saved', 'settings' );
 	}
 

@@ -64,15 +64,15 @@ final class Authenticator {
 			return $result;
 		}
 		Request_Context::start();
+		$started                    = microtime( true );
 		Request_Context::$client_ip = Client_Ip::resolve( $_SERVER, (array) Settings::get( 'trusted_proxies' ) );
 		$credentials                = self::credentials( $request );
 		if ( Routes::is_admin_route( $request->get_route() ) && ( null !== $credentials['key'] || $credentials['ambiguous'] ) ) {
 			return Api_Response::error( 403, 'insufficient_permissions', __( 'API keys cannot manage keys or webhooks; sign in to WordPress as an administrator.', 'latepoint-api-keys' ) );
 		}
-		if ( ! self::uses_api_key( $request ) ) {
-			return null;
-		}
-		$error = self::authenticate( $request );
+		$error = self::uses_api_key( $request ) ? self::authenticate( $request ) : null;
+		Request_Context::$handler_started = microtime( true );
+		Request_Context::$auth_seconds    = Request_Context::$handler_started - $started;
 		if ( null !== $error ) {
 			Request_Context::$auth_error = $error->get_error_code();
 			return $error;
@@ -151,13 +151,7 @@ final class Authenticator {
 			Request_Context::$presented_prefix = $record['key_prefix'];
 			return $status_error;
 		}
-		/**
-		 * The environment test keys are checked against (WordPress's, by default).
-		 *
-		 * @param string $type wp_get_environment_type().
-		 */
-		$environment = (string) apply_filters( 'lpapi_environment_type', wp_get_environment_type() );
-		if ( 'test' === $record['environment'] && 'production' === $environment ) {
+		if ( 'test' === $record['environment'] && 'production' === Settings::environment_type() ) {
 			return Api_Response::error( 403, 'environment_mismatch', __( 'Test keys do not work on a production site. Use a live key.', 'latepoint-api-keys' ) );
 		}
 		if ( $record['allowed_ips'] && ! Client_Ip::in_list( Request_Context::$client_ip, $record['allowed_ips'] ) ) {
@@ -276,6 +270,7 @@ final class Authenticator {
 		$response = Api_Response::shape( $response );
 		$response->header( 'X-Request-Id', Request_Context::request_id() );
 		$response->header( 'Cache-Control', 'no-store' );
+		$response->header( 'Server-Timing', Request_Context::server_timing() );
 		if ( null !== Request_Context::$rate ) {
 			foreach ( Rate_Limits::headers( Request_Context::$rate, time() ) as $name => $value ) {
 				$response->header( $name, $value );
@@ -325,6 +320,6 @@ final class Authenticator {
 
 	/** @param string[] $headers */
 	public static function cors_exposed_headers( array $headers ): array {
-		return array_merge( $headers, array( 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'RateLimit', 'RateLimit-Policy', 'X-RateLimit-Scope', 'Retry-After', 'Idempotent-Replayed' ) );
+		return array_merge( $headers, array( 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'RateLimit', 'RateLimit-Policy', 'X-RateLimit-Scope', 'Retry-After', 'Idempotent-Replayed', 'Server-Timing' ) );
 	}
 }

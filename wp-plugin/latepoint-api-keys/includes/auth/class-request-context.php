@@ -33,6 +33,12 @@ final class Request_Context {
 	public static $auth_error = null;
 	/** @var string display prefix of a presented key, for the log */
 	public static $presented_prefix = '';
+	/** @var string the lane serving the request (Lane::FULL or Lane::LEAN), for Server-Timing */
+	public static $lane = 'full';
+	/** @var float seconds spent authenticating (the checks of rest_pre_dispatch) */
+	public static $auth_seconds = 0.0;
+	/** @var float when the checks ended and the route's own work began (microtime), 0 before */
+	public static $handler_started = 0.0;
 
 	/** This request's id (Request_Id's format), made on first use. */
 	public static function request_id(): string {
@@ -61,5 +67,21 @@ final class Request_Context {
 		self::$client_ip        = '';
 		self::$auth_error       = null;
 		self::$presented_prefix = '';
+		self::$lane             = 'full';
+		self::$auth_seconds     = 0.0;
+		self::$handler_started  = 0.0;
+	}
+
+	/**
+	 * The Server-Timing header's value: the lane, then in milliseconds the
+	 * boot (from the request's start to the checks), the authentication and
+	 * the handler (permission, arguments, the route's work, the envelope).
+	 */
+	public static function server_timing(): string {
+		$now     = microtime( true );
+		$checks  = self::$handler_started > 0 ? self::$handler_started - self::$auth_seconds : $now;
+		$boot    = self::$started > 0 ? max( 0.0, $checks - self::$started ) : 0.0;
+		$handler = self::$handler_started > 0 ? $now - self::$handler_started : 0.0;
+		return sprintf( 'lane;desc="%s", boot;dur=%.2f, auth;dur=%.2f, handler;dur=%.2f', self::$lane, $boot * 1000, self::$auth_seconds * 1000, $handler * 1000 );
 	}
 }

@@ -33,9 +33,9 @@ final class Availability_Controller extends Resource_Controller {
 	const MAX_ATTENDEES = 1000;
 
 	public static function register_routes(): void {
-		self::route( self::ROUTE_SCHEDULE, self::endpoint( 'GET', 'agents:read', array( self::class, 'get_schedule' ), self::schedule_args(), Schemas::one( 'Schedule' ) ) );
-		self::route( self::ROUTE_AVAILABILITY, self::endpoint( 'GET', 'availability:read', array( self::class, 'get_availability' ), self::availability_args(), Schemas::many( 'Slot', 'SlotsMeta' ) ) );
-		self::route( self::ROUTE_FREE_AGENTS, self::endpoint( 'GET', 'availability:read', array( self::class, 'get_free_agents' ), self::free_agents_args(), Schemas::many( 'FreeAgent', 'FreeAgentsMeta' ) ) );
+		self::route( self::ROUTE_SCHEDULE, self::endpoint( 'GET', 'agents:read', array( self::class, 'get_schedule' ), self::schedule_args(), Schemas::one( 'Schedule' ), Routes::LANE_WITHOUT_ADDONS ) );
+		self::route( self::ROUTE_AVAILABILITY, self::endpoint( 'GET', 'availability:read', array( self::class, 'get_availability' ), self::availability_args(), Schemas::many( 'Slot', 'SlotsMeta' ), Routes::LANE_WITHOUT_ADDONS ) );
+		self::route( self::ROUTE_FREE_AGENTS, self::endpoint( 'GET', 'availability:read', array( self::class, 'get_free_agents' ), self::free_agents_args(), Schemas::many( 'FreeAgent', 'FreeAgentsMeta' ), Routes::LANE_WITHOUT_ADDONS ) );
 	}
 
 	private static function id_arg( string $description, bool $required = false ): array {

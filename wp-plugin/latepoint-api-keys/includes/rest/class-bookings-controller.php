@@ -35,12 +35,12 @@ final class Bookings_Controller extends Resource_Controller {
 		add_filter( 'rest_request_before_callbacks', array( self::class, 'missing_customer' ), 20, 3 );
 		self::route(
 			self::ROUTE,
-			self::endpoint( 'GET', 'bookings:read', array( self::class, 'list_bookings' ), self::list_args(), Schemas::many( 'Booking' ) ),
+			self::endpoint( 'GET', 'bookings:read', array( self::class, 'list_bookings' ), self::list_args(), Schemas::many( 'Booking' ), Routes::LANE_WITHOUT_ADDONS ),
 			self::endpoint( 'POST', 'bookings:create', array( self::class, 'create_booking' ), self::create_args(), Schemas::one( 'Booking', 'BookingCreatedMeta' ) )
 		);
 		self::route(
 			self::ROUTE_ITEM,
-			self::endpoint( 'GET', 'bookings:read', array( self::class, 'get_booking' ), self::booking_id_args() + self::include_args(), Schemas::one( 'Booking' ) ),
+			self::endpoint( 'GET', 'bookings:read', array( self::class, 'get_booking' ), self::booking_id_args() + self::include_args(), Schemas::one( 'Booking' ), Routes::LANE_WITHOUT_ADDONS ),
 			self::endpoint( 'PATCH', 'bookings:update', array( self::class, 'update_booking' ), self::update_args() + self::include_args(), Schemas::one( 'Booking' ) ),
 			self::endpoint( 'DELETE', 'bookings:delete', array( self::class, 'delete_booking' ), self::booking_id_args(), Schemas::deleted( 'Booking' ) )
 		);

@@ -26,10 +26,10 @@ final class Catalog_Controller extends Resource_Controller {
 	const ROUTE_SERVICE  = '/services/(?P<id>\d+)';
 
 	public static function register_routes(): void {
-		self::route( self::ROUTE_AGENTS, self::endpoint( 'GET', 'agents:read', array( self::class, 'list_agents' ), self::agents_args(), Schemas::many( 'Agent' ) ) );
-		self::route( self::ROUTE_AGENT, self::endpoint( 'GET', 'agents:read', array( self::class, 'get_agent' ), self::id_args( __( 'The agent id.', 'latepoint-api-keys' ) ), Schemas::one( 'Agent' ) ) );
-		self::route( self::ROUTE_SERVICES, self::endpoint( 'GET', 'services:read', array( self::class, 'list_services' ), self::services_args(), Schemas::many( 'Service' ) ) );
-		self::route( self::ROUTE_SERVICE, self::endpoint( 'GET', 'services:read', array( self::class, 'get_service' ), self::id_args( __( 'The service id.', 'latepoint-api-keys' ) ) + self::include_args(), Schemas::one( 'Service' ) ) );
+		self::route( self::ROUTE_AGENTS, self::endpoint( 'GET', 'agents:read', array( self::class, 'list_agents' ), self::agents_args(), Schemas::many( 'Agent' ), Routes::LANE_ALWAYS ) );
+		self::route( self::ROUTE_AGENT, self::endpoint( 'GET', 'agents:read', array( self::class, 'get_agent' ), self::id_args( __( 'The agent id.', 'latepoint-api-keys' ) ), Schemas::one( 'Agent' ), Routes::LANE_ALWAYS ) );
+		self::route( self::ROUTE_SERVICES, self::endpoint( 'GET', 'services:read', array( self::class, 'list_services' ), self::services_args(), Schemas::many( 'Service' ), Routes::LANE_WITHOUT_ADDONS ) );
+		self::route( self::ROUTE_SERVICE, self::endpoint( 'GET', 'services:read', array( self::class, 'get_service' ), self::id_args( __( 'The service id.', 'latepoint-api-keys' ) ) + self::include_args(), Schemas::one( 'Service' ), Routes::LANE_WITHOUT_ADDONS ) );
 	}
 
 	/** @return array<string, array<string, mixed>> */

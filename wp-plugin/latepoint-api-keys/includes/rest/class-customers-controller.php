@@ -28,12 +28,12 @@ final class Customers_Controller extends Resource_Controller {
 	public static function register_routes(): void {
 		self::route(
 			self::ROUTE,
-			self::endpoint( 'GET', 'customers:read', array( self::class, 'list_customers' ), self::list_args(), Schemas::many( 'Customer' ) ),
+			self::endpoint( 'GET', 'customers:read', array( self::class, 'list_customers' ), self::list_args(), Schemas::many( 'Customer' ), Routes::LANE_WITHOUT_ADDONS ),
 			self::endpoint( 'POST', 'customers:create', array( self::class, 'create_customer' ), self::write_args( true ), Schemas::one( 'Customer' ) )
 		);
 		self::route(
 			self::ROUTE_ITEM,
-			self::endpoint( 'GET', 'customers:read', array( self::class, 'get_customer' ), self::customer_id_args(), Schemas::one( 'Customer' ) ),
+			self::endpoint( 'GET', 'customers:read', array( self::class, 'get_customer' ), self::customer_id_args(), Schemas::one( 'Customer' ), Routes::LANE_WITHOUT_ADDONS ),
 			self::endpoint( 'PATCH', 'customers:update', array( self::class, 'update_customer' ), self::write_args( false ), Schemas::one( 'Customer' ) ),
 			self::endpoint( 'DELETE', 'customers:delete', array( self::class, 'delete_customer' ), self::customer_id_args(), Schemas::deleted( 'Customer' ) )
 		);

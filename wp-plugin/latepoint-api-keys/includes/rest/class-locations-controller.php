@@ -22,8 +22,8 @@ final class Locations_Controller extends Resource_Controller {
 	const FILTERS    = array( 'status', 'category_id' );
 
 	public static function register_routes(): void {
-		self::route( self::ROUTE, self::endpoint( 'GET', 'locations:read', array( self::class, 'list_locations' ), self::list_args(), Schemas::many( 'Location' ) ) );
-		self::route( self::ROUTE_ITEM, self::endpoint( 'GET', 'locations:read', array( self::class, 'get_location' ), self::id_args( __( 'The location id.', 'latepoint-api-keys' ) ), Schemas::one( 'Location' ) ) );
+		self::route( self::ROUTE, self::endpoint( 'GET', 'locations:read', array( self::class, 'list_locations' ), self::list_args(), Schemas::many( 'Location' ), Routes::LANE_ALWAYS ) );
+		self::route( self::ROUTE_ITEM, self::endpoint( 'GET', 'locations:read', array( self::class, 'get_location' ), self::id_args( __( 'The location id.', 'latepoint-api-keys' ) ), Schemas::one( 'Location' ), Routes::LANE_ALWAYS ) );
 	}
 
 	/** @return array<string, array<string, mixed>> */

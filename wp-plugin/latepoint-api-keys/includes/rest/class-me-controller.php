@@ -24,7 +24,7 @@ final class Me_Controller {
 
 	public static function register_routes(): void {
 		// Any valid key: the permission is ''.
-		register_rest_route( Routes::API_NAMESPACE, self::ROUTE, Resource_Controller::endpoint( 'GET', '', array( self::class, 'me' ), array(), Schemas::one( 'Me' ) ) );
+		register_rest_route( Routes::API_NAMESPACE, self::ROUTE, Resource_Controller::endpoint( 'GET', '', array( self::class, 'me' ), array(), Schemas::one( 'Me' ), Routes::LANE_ALWAYS ) );
 	}
 
 	public static function me() {

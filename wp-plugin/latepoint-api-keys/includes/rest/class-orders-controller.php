@@ -25,8 +25,8 @@ final class Orders_Controller extends Resource_Controller {
 	const FILTERS    = array( 'customer_id', 'status', 'payment_status', 'updated_since' );
 
 	public static function register_routes(): void {
-		self::route( self::ROUTE, self::endpoint( 'GET', 'orders:read', array( self::class, 'list_orders' ), self::list_args(), Schemas::many( 'Order', 'OrderPageMeta' ) ) );
-		self::route( self::ROUTE_ITEM, self::endpoint( 'GET', 'orders:read', array( self::class, 'get_order' ), self::id_args( __( 'The order id.', 'latepoint-api-keys' ) ), Schemas::one( 'Order' ) ) );
+		self::route( self::ROUTE, self::endpoint( 'GET', 'orders:read', array( self::class, 'list_orders' ), self::list_args(), Schemas::many( 'Order', 'OrderPageMeta' ), Routes::LANE_ALWAYS ) );
+		self::route( self::ROUTE_ITEM, self::endpoint( 'GET', 'orders:read', array( self::class, 'get_order' ), self::id_args( __( 'The order id.', 'latepoint-api-keys' ) ), Schemas::one( 'Order' ), Routes::LANE_ALWAYS ) );
 	}
 
 	/** @return array<string, array<string, mixed>> */

@@ -29,9 +29,10 @@ abstract class Resource_Controller {
 	 * @param callable $callback   the handler.
 	 * @param array    $args       its `args`.
 	 * @param array    $response   the record it returns (Schemas::one(), many(), deleted()).
+	 * @param string   $lane       Routes::LANE_ALWAYS or LANE_WITHOUT_ADDONS for a read the lean lane may answer; '' for none.
 	 */
-	public static function endpoint( string $method, string $permission, callable $callback, array $args = array(), array $response = array() ): array {
-		return array(
+	public static function endpoint( string $method, string $permission, callable $callback, array $args = array(), array $response = array(), string $lane = '' ): array {
+		$endpoint = array(
 			'methods'             => $method,
 			'callback'            => $callback,
 			'permission_callback' => array( Authenticator::class, 'check_permission' ),
@@ -39,6 +40,10 @@ abstract class Resource_Controller {
 			Routes::RESPONSE      => $response,
 			'args'                => Args::validate_all( $args ),
 		);
+		if ( '' !== $lane ) {
+			$endpoint[ Routes::LANE ] = $lane;
+		}
+		return $endpoint;
 	}
 
 	/** Registers a route of this plugin's namespace. */

@@ -31,6 +31,16 @@ final class Routes {
 	 * success response.
 	 */
 	const RESPONSE = 'lpapi_response';
+	/**
+	 * The route option saying whether the lean lane (LatePointApi\Lane\Lane)
+	 * may answer a GET endpoint: LANE_ALWAYS, LANE_WITHOUT_ADDONS (only while
+	 * no LatePoint add-on is active: the endpoint's output passes through
+	 * LatePoint filters that add-ons hook, prices or availability), or absent:
+	 * the full path always answers.
+	 */
+	const LANE                = 'lpapi_lane';
+	const LANE_ALWAYS         = 'always';
+	const LANE_WITHOUT_ADDONS = 'without_latepoint_addons';
 	/** Routes authenticated by WordPress (cookie + nonce, Application Passwords), not by API keys. */
 	const ADMIN_BASES = array( 'keys', 'logs', 'webhooks' );
 	/** Routes anyone may read: the namespace index and the OpenAPI document. */

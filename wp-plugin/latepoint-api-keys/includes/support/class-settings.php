@@ -1,7 +1,10 @@
 <?php
 /**
- * Site-wide settings: default limits, log retention, the active-key cap and
- * trusted proxies. One option, sanitised on the way in.
+ * Site-wide settings: default limits, log retention, the active-key cap,
+ * trusted proxies, the environment test keys are checked against and the lean
+ * lane. One option, sanitised on the way in. Whatever decides access is read
+ * from here or from constants, never from a filter: the lean lane, which
+ * loads no other plugin or theme, must decide exactly as the full path does.
  *
  * @package LatePointApi
  */
@@ -38,7 +41,13 @@ final class Settings {
 		'retention_days'        => 90,
 		'key_cap'               => 50,
 		'trusted_proxies'       => array(),
+		// '' follows wp_get_environment_type(); else one of ENVIRONMENT_TYPES.
+		'environment_type'      => '',
+		'lean_lane'             => true,
 	);
+
+	/** WordPress's environment types (wp_get_environment_type()). */
+	const ENVIRONMENT_TYPES = array( 'local', 'development', 'staging', 'production' );
 
 	/** @return array<string, mixed> */
 	public static function all(): array {
@@ -49,6 +58,15 @@ final class Settings {
 	/** @return mixed */
 	public static function get( string $name ) {
 		return self::all()[ $name ] ?? null;
+	}
+
+	/**
+	 * The environment test keys are checked against (a test key is refused on
+	 * production): the setting, or WordPress's own when it is not set.
+	 */
+	public static function environment_type(): string {
+		$type = (string) self::get( 'environment_type' );
+		return in_array( $type, self::ENVIRONMENT_TYPES, true ) ? $type : wp_get_environment_type();
 	}
 
 	/** @return array{0: int, 1: int} per minute, per hour */
@@ -131,6 +149,18 @@ final class Settings {
 			} else {
 				$clean['trusted_proxies'] = $list['valid'];
 			}
+		}
+		if ( array_key_exists( 'environment_type', $input ) ) {
+			$type = (string) $input['environment_type'];
+			if ( '' === $type || in_array( $type, self::ENVIRONMENT_TYPES, true ) ) {
+				$clean['environment_type'] = $type;
+			} else {
+				/* translators: %s: the allowed values */
+				$errors['environment_type'] = sprintf( __( 'Must be empty (WordPress\'s own) or one of: %s.', 'latepoint-api-keys' ), implode( ', ', self::ENVIRONMENT_TYPES ) );
+			}
+		}
+		if ( array_key_exists( 'lean_lane', $input ) ) {
+			$clean['lean_lane'] = (bool) filter_var( $input['lean_lane'], FILTER_VALIDATE_BOOLEAN );
 		}
 		if ( $errors ) {
 			throw new Validation_Error( $errors );
