@@ -51,6 +51,7 @@ final class Plugin {
 		Events::register();
 		Delivery_Runner::register();
 		LatePoint\Api_Author::init();
+		add_action( 'deactivated_plugin', array( LatePoint\Tables::class, 'plugin_deactivated' ) );
 		add_action( 'rest_api_init', array( self::class, 'register_routes' ) );
 		if ( is_admin() ) {
 			Admin_Page::register();
@@ -58,17 +59,41 @@ final class Plugin {
 		}
 	}
 
+	/**
+	 * The REST controllers, each with the first path segments of the routes it
+	 * registers (every route of the namespace starts with a literal one).
+	 */
+	const CONTROLLERS = array(
+		Me_Controller::class           => array( 'me' ),
+		Keys_Controller::class         => array( 'keys', 'logs' ),
+		Webhooks_Controller::class     => array( 'webhooks' ),
+		Bookings_Controller::class     => array( 'bookings' ),
+		Customers_Controller::class    => array( 'customers' ),
+		Catalog_Controller::class      => array( 'agents', 'services' ),
+		Availability_Controller::class => array( 'agents', 'availability' ),
+		Locations_Controller::class    => array( 'locations' ),
+		Orders_Controller::class       => array( 'orders' ),
+		Openapi_Controller::class      => array( 'openapi.json' ),
+	);
+
+	/** rest_api_init: every route of the plugin. */
 	public static function register_routes(): void {
-		Me_Controller::register_routes();
-		Keys_Controller::register_routes();
-		Webhooks_Controller::register_routes();
-		Bookings_Controller::register_routes();
-		Customers_Controller::register_routes();
-		Catalog_Controller::register_routes();
-		Availability_Controller::register_routes();
-		Locations_Controller::register_routes();
-		Orders_Controller::register_routes();
-		Openapi_Controller::register_routes();
+		foreach ( array_keys( self::CONTROLLERS ) as $controller ) {
+			$controller::register_routes();
+		}
+	}
+
+	/**
+	 * The routes whose path starts with $segment (case-insensitively, as
+	 * WordPress matches routes): all that can match a request for a path
+	 * under it. The lean lane registers no more than these.
+	 */
+	public static function register_routes_under( string $segment ): void {
+		foreach ( self::CONTROLLERS as $controller => $segments ) {
+			if ( in_array( strtolower( $segment ), $segments, true ) ) {
+				$controller::register_routes();
+			}
+		}
 	}
 
 	public static function activate(): void {

@@ -82,7 +82,7 @@ final class Lane {
 		if ( null !== self::$refused ) {
 			return;
 		}
-		$server = self::server_with_routes();
+		$server = self::server_with_routes( $facts['route'] );
 		$lane   = self::route_lane( $server, $facts['route'], $facts['method'] );
 		$facts['route_lane'] = $lane;
 		self::$refused       = self::refusal( $facts );
@@ -198,17 +198,19 @@ final class Lane {
 	}
 
 	/**
-	 * A REST server with this plugin's routes only: `rest_api_init` fired with
-	 * Plugin::register_routes() alone (the rest of its callbacks run in
-	 * serve(), once the lane is sure).
+	 * A REST server with the plugin's routes that can match $route: those
+	 * under its first segment (Plugin::register_routes_under()), registered
+	 * on `rest_api_init` alone. The rest of rest_api_init's callbacks run in
+	 * serve(), once the lane is sure.
 	 */
-	private static function server_with_routes(): \WP_REST_Server {
+	private static function server_with_routes( string $route ): \WP_REST_Server {
 		/** This filter is documented in wp-includes/rest-api.php */
 		$class  = apply_filters( 'wp_rest_server_class', 'WP_REST_Server' );
 		$server = new $class();
 		// register_rest_route() reads the global; with it set, rest_get_server() makes no other.
 		$GLOBALS['wp_rest_server'] = $server;
-		self::fire_rest_api_init( $server, static fn ( $callback ) => array( Plugin::class, 'register_routes' ) === $callback );
+		$segment                   = (string) strtok( substr( $route, strlen( Routes::API_NAMESPACE ) + 2 ), '/' );
+		self::fire_rest_api_init( $server, static fn () => false, static fn () => Plugin::register_routes_under( $segment ) );
 		return $server;
 	}
 
@@ -262,15 +264,18 @@ final class Lane {
 	}
 
 	/**
-	 * Fires `rest_api_init` with only the callbacks $keep accepts, then puts
-	 * the hook back as it was.
+	 * Fires `rest_api_init` with only the callbacks $keep accepts (and $also,
+	 * if given), then puts the hook back as it was.
 	 *
 	 * @param callable(mixed): bool $keep
 	 */
-	private static function fire_rest_api_init( \WP_REST_Server $server, callable $keep ): void {
+	private static function fire_rest_api_init( \WP_REST_Server $server, callable $keep, ?callable $also = null ): void {
 		global $wp_filter;
 		$saved = $wp_filter['rest_api_init'] ?? null;
 		$hook  = new \WP_Hook();
+		if ( null !== $also ) {
+			$hook->add_filter( 'rest_api_init', $also, 10, 0 );
+		}
 		foreach ( $saved instanceof \WP_Hook ? $saved->callbacks : array() as $priority => $callbacks ) {
 			foreach ( $callbacks as $callback ) {
 				if ( $keep( $callback['function'] ) ) {

@@ -29,15 +29,43 @@ final class Tables {
 		return $wpdb->prefix . 'latepoint_' . $table;
 	}
 
-	/** Whether LatePoint's tables exist on this site (checked once per request). */
+	/**
+	 * The autoloaded option naming the bookings table once it was found, so
+	 * that exist() costs no query on every request. Deleted when LatePoint is
+	 * deactivated (its uninstall, which drops its tables, comes after) and
+	 * when a route finds the tables gone (Resource_Controller::run()).
+	 */
+	const FOUND_OPTION = 'lpapi_latepoint_tables';
+
+	/** @var ?bool */
+	private static $exist = null;
+
+	/** Whether LatePoint's tables exist on this site (known from FOUND_OPTION, else asked once per request). */
 	public static function exist(): bool {
-		global $wpdb;
-		static $exists = null;
-		if ( null === $exists ) {
-			$table  = self::name( 'bookings' );
-			$exists = $table === $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $wpdb->esc_like( $table ) ) );
+		if ( null === self::$exist ) {
+			$table       = self::name( 'bookings' );
+			self::$exist = get_option( self::FOUND_OPTION ) === $table || self::found();
 		}
-		return $exists;
+		return self::$exist;
+	}
+
+	/** Asks the database whether the tables exist, and remembers the answer in FOUND_OPTION. */
+	public static function found(): bool {
+		global $wpdb;
+		$table       = self::name( 'bookings' );
+		self::$exist = $table === $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $wpdb->esc_like( $table ) ) );
+		if ( self::$exist !== ( get_option( self::FOUND_OPTION ) === $table ) ) {
+			self::$exist ? update_option( self::FOUND_OPTION, $table, true ) : delete_option( self::FOUND_OPTION );
+		}
+		return self::$exist;
+	}
+
+	/** deactivated_plugin: LatePoint's tables may go with it. */
+	public static function plugin_deactivated( string $plugin ): void {
+		if ( 'latepoint/latepoint.php' === $plugin ) {
+			delete_option( self::FOUND_OPTION );
+			self::$exist = null;
+		}
 	}
 
 	/** A row of a LatePoint table by id, or null. */
@@ -50,11 +78,26 @@ final class Tables {
 		return $row ? $row : null;
 	}
 
-	/** A value from latepoint_settings, or $default. */
+	/** @var array<string, ?string> LatePoint settings read in this request (Tables::setting()) */
+	private static $settings = array();
+
+	/** A value from latepoint_settings, or $default; read once per request (see forget()). */
 	public static function setting( string $name, ?string $default = null ): ?string {
 		global $wpdb;
-		$value = $wpdb->get_var( $wpdb->prepare( 'SELECT value FROM ' . self::name( 'settings' ) . ' WHERE name = %s ORDER BY id DESC LIMIT 1', $name ) );
-		return null === $value ? $default : (string) $value;
+		if ( ! array_key_exists( $name, self::$settings ) ) {
+			$value                   = $wpdb->get_var( $wpdb->prepare( 'SELECT value FROM ' . self::name( 'settings' ) . ' WHERE name = %s ORDER BY id DESC LIMIT 1', $name ) );
+			self::$settings[ $name ] = null === $value ? null : (string) $value;
+		}
+		return self::$settings[ $name ] ?? $default;
+	}
+
+	/**
+	 * Forgets the LatePoint settings read so far (and Money's): each API
+	 * request starts afresh, also when several run in one process.
+	 */
+	public static function forget(): void {
+		self::$settings = array();
+		Money::reset();
 	}
 
 	/** Statuses whose bookings block their time (setting timeslot_blocking_statuses; default approved). */

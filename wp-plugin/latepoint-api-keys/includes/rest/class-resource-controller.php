@@ -53,10 +53,16 @@ abstract class Resource_Controller {
 
 	/** Runs a handler: 503 without LatePoint's tables, the plugin's errors as envelopes. */
 	public static function run( callable $handler ) {
+		Tables::forget();
 		if ( ! Tables::exist() ) {
 			return self::missing_error();
 		}
-		return Api_Response::run( $handler );
+		$response = Api_Response::run( $handler );
+		// The tables were known to exist; a storage error may mean they are gone since.
+		if ( is_wp_error( $response ) && 'service_unavailable' === $response->get_error_code() && ! Tables::found() ) {
+			return self::missing_error();
+		}
+		return $response;
 	}
 
 	/** The 503 a resource route answers when LatePoint's tables are missing. */

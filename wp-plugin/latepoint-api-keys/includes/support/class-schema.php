@@ -310,6 +310,7 @@ final class Schema {
 		delete_option( 'lpapi_settings' );
 		// The "LatePoint API" user stays: LatePoint's activities name it as their author.
 		delete_option( 'lpapi_api_user_id' );
+		delete_option( \LatePointApi\LatePoint\Tables::FOUND_OPTION );
 		delete_option( \LatePointApi\Keys\Key_Format::COUNTER_SCOPE_OPTION );
 		wp_clear_scheduled_hook( 'lpapi_flush_audit' );
 		wp_clear_scheduled_hook( 'lpapi_daily_maintenance' );
