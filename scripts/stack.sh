@@ -111,6 +111,9 @@ every command; a variable set explicitly overrides them (start then restarts wha
   LPAPI_WEBHOOKS_RETRY_SCHEDULE  the delays in seconds between webhook delivery attempts ("1,1,2"),
                         for tests: wp-config.php's LPAPI_WEBHOOKS_RETRY_SCHEDULE; empty: the plugin's
                         own schedule (about three days) []
+  LPAPI_LEAN_LANE       0 or 1: wp-config.php defines LPAPI_LEAN_LANE as false or true (the lean lane
+                        turned off or on whatever the plugin's setting says); empty: not defined, the
+                        setting decides []
 WordPress's config of every stack defines LPAPI_WEBHOOKS_ALLOW_LOCAL as true (webhooks may go to the
 loopback and private addresses: this is a development site).
 "env" also exports, for these: LPAPI_REST_URL_A and _B (with one server, _A is LPAPI_REST_URL and _B
@@ -164,7 +167,7 @@ load_settings() {
   local ST_HOST='' ST_HTTP_PORT='' ST_DB_PORT='' ST_FPM_WORKERS='' ST_NATIVE='' ST_EXT='' ST_ENV_TYPE=''
   local ST_ADMIN_USER='' ST_ADMIN_PASSWORD='' ST_WP='' ST_WP_ROOT='' ST_LATEPOINT_DIR='' ST_STAND_IN=''
   local ST_SERVERS='' ST_HTTP_PORT_A='' ST_HTTP_PORT_B='' ST_REDIS='' ST_REDIS_PORT='' ST_REDIS_DOWN=''
-  local ST_WEBHOOK_RETRIES=''
+  local ST_WEBHOOK_RETRIES='' ST_LEAN_LANE=''
   if [[ -f $STATE_FILE ]] && any_alive; then
     # shellcheck source=/dev/null # written at run time, by save_state
     source "$STATE_FILE"
@@ -193,6 +196,8 @@ load_settings() {
   WEBHOOK_RETRIES="${LPAPI_WEBHOOKS_RETRY_SCHEDULE-${ST_WEBHOOK_RETRIES:-}}"
   [[ -z $WEBHOOK_RETRIES || $WEBHOOK_RETRIES =~ ^[0-9]{1,6}(,[0-9]{1,6}){0,19}$ ]] ||
     die "LPAPI_WEBHOOKS_RETRY_SCHEDULE must be empty or 1 to 20 comma-separated seconds, not '$WEBHOOK_RETRIES'"
+  LEAN_LANE="${LPAPI_LEAN_LANE-${ST_LEAN_LANE:-}}"
+  [[ -z $LEAN_LANE || $LEAN_LANE == 0 || $LEAN_LANE == 1 ]] || die "LPAPI_LEAN_LANE must be empty, 0 or 1, not '$LEAN_LANE'"
   # Ports whose default follows LPAPI_HTTP_PORT: the state keeps only a port that was given, so a
   # stack moved to another HTTP port takes the others along.
   HTTP_PORT_A_SET="${LPAPI_HTTP_PORT_A:-${ST_HTTP_PORT_A:-}}"
@@ -275,7 +280,7 @@ save_state() {
       ADMIN_USER "$ADMIN_USER" ADMIN_PASSWORD "$ADMIN_PASSWORD" WP "$WP_RELEASE" WP_ROOT "$WP_ROOT" \
       LATEPOINT_DIR "$LATEPOINT_DIR" STAND_IN "$STAND_IN" SERVERS "$SERVERS" HTTP_PORT_A "$HTTP_PORT_A_SET" \
       HTTP_PORT_B "$HTTP_PORT_B_SET" REDIS "$REDIS" REDIS_PORT "$REDIS_PORT_SET" REDIS_DOWN "$REDIS_DOWN" \
-      WEBHOOK_RETRIES "$WEBHOOK_RETRIES"
+      WEBHOOK_RETRIES "$WEBHOOK_RETRIES" LEAN_LANE "$LEAN_LANE"
   } >"$STATE_FILE")
 }
 
@@ -474,6 +479,7 @@ cmd_env() {
     LPAPI_REDIS_PASSWORD "$([[ $REDIS == 0 ]] || echo "$REDIS_PASSWORD")"
     LPAPI_REDIS_URL "$([[ $REDIS == 0 ]] || echo "$REDIS_URL")"
     LPAPI_REDIS_DOWN "$REDIS_DOWN"
+    LPAPI_LEAN_LANE "$LEAN_LANE"
     WP_ENVIRONMENT_TYPE "$ENV_TYPE"
     LPAPI_WP_ROOT "$WP_ROOT"
     LPAPI_WP "$WP_RELEASE"

@@ -35,7 +35,7 @@ write_wp_config() {
     DB_NAME="$DB_NAME" DB_USER="$DB_USER" DB_PASSWORD="$DB_PASSWORD" DB_HOST="$DB_HOST" \
     SITE_URL="$SITE_URL" CONTENT_DIR="$CONTENT_DIR" CONTENT_URL="$SITE_URL/wp-content" ENV_TYPE="$ENV_TYPE" \
     WP_DEBUG_LOG="$LOG_DIR/wp-debug.log" REDIS_CONSTANTS="$(redis_constants)" \
-    WEBHOOK_CONSTANTS="$(webhook_constants)" || true
+    WEBHOOK_CONSTANTS="$(webhook_constants)" LANE_CONSTANTS="$(lane_constants)" || true
   local etc
   for etc in "${ETC_CONFIGS[@]}"; do
     update_etc_config "$etc" add
@@ -54,6 +54,12 @@ redis_constants() {
 webhook_constants() {
   [[ -n $WEBHOOK_RETRIES ]] || return 0
   printf "defined('%s') || define('%s', %s);\n" LPAPI_WEBHOOKS_RETRY_SCHEDULE LPAPI_WEBHOOKS_RETRY_SCHEDULE "$(php_q "$WEBHOOK_RETRIES")"
+}
+
+# wp-config.php's LPAPI_LEAN_LANE (LPAPI_LEAN_LANE=0 or 1), when one was given.
+lane_constants() {
+  [[ -n $LEAN_LANE ]] || return 0
+  printf "defined('%s') || define('%s', %s);\n" LPAPI_LEAN_LANE LPAPI_LEAN_LANE "$([[ $LEAN_LANE == 1 ]] && echo true || echo false)"
 }
 
 # /etc/wordpress/config-<host>.php maps the port in HTTP_HOST to the wp-config.php of the stack

@@ -132,7 +132,7 @@ final class AllowlistTest extends TestCase {
 		$bad = array('key' => $k['key'], 'headers' => array('Origin' => 'https://evil.example.com'), 'server' => array('REMOTE_ADDR' => '192.0.2.99'));
 
 		$this->assertError($this->api('GET', '/me', $bad), 403, 'ip_not_allowed', 'IP before Origin');
-		$this->filter('lpapi_environment_type', static fn () => 'production');
+		$this->updateSettings(array('environment_type' => 'production'));
 		$this->assertError($this->api('GET', '/me', $bad), 403, 'environment_mismatch', 'environment before IP');
 		Key_Service::disable($k['id'], $this->admin());
 		$this->assertError($this->api('GET', '/me', $bad), 401, 'key_disabled', 'status before environment');

@@ -13,6 +13,8 @@ use LatePointApi\Keys\Key_Service;
 use LatePointApi\Keys\Permissions;
 use LatePointApi\Rest\Routes;
 use LatePointApi\Support\Schema;
+use LatePointApi\Support\Settings;
+use LatePointApi\Support\Validation_Error;
 
 final class AuthErrorsTest extends TestCase {
 
@@ -125,25 +127,36 @@ final class AuthErrorsTest extends TestCase {
 	public function test_test_keys_get_403_environment_mismatch_in_production_and_live_keys_do_not(): void {
 		$test = $this->createKey(array('name' => 'test env', 'environment' => 'test'));
 		$live = $this->createKey(array('name' => 'live env'));
-		$seen = null;
-		$type = 'production';
-		$this->filter('lpapi_environment_type', static function ($value) use (&$seen, &$type) {
-			$seen = $value;
-			return $type;
-		});
+		$this->updateSettings(array('environment_type' => 'production'));
+		$this->assertSame('production', Settings::environment_type());
 
 		$r = $this->api('GET', '/me', array('key' => $test['key']));
 		$this->assertError($r, 403, 'environment_mismatch');
-		$this->assertSame(wp_get_environment_type(), $seen, 'the filter gets wp_get_environment_type()');
 		$this->assertNoRateHeaders($r);
 		$this->assertSuccess($this->api('GET', '/me', array('key' => $live['key'])));
 
 		foreach (array('staging', 'development', 'local') as $type) {
+			$this->updateSettings(array('environment_type' => $type));
 			$this->assertSuccess($this->api('GET', '/me', array('key' => $test['key'])), 200);
 		}
 	}
 
-	public function test_without_the_filter_the_sites_environment_type_decides(): void {
+	public function test_the_environment_setting_takes_only_wordpress_types_and_empty_follows_wordpress(): void {
+		foreach (array('prod', 'Production', 'live', ' local') as $bad) {
+			try {
+				$this->updateSettings(array('environment_type' => $bad));
+				$this->fail("{$bad} was taken");
+			} catch (Validation_Error $e) {
+				$this->assertArrayHasKey('environment_type', $e->fields(), $bad);
+			}
+		}
+		$this->updateSettings(array('environment_type' => 'staging'));
+		$this->assertSame('staging', Settings::environment_type());
+		$this->updateSettings(array('environment_type' => ''));
+		$this->assertSame(wp_get_environment_type(), Settings::environment_type());
+	}
+
+	public function test_without_the_setting_the_sites_environment_type_decides(): void {
 		$test = $this->createKey(array('name' => 'test env default', 'environment' => 'test'));
 		$r    = $this->api('GET', '/me', array('key' => $test['key']));
 		if ('production' === wp_get_environment_type()) {

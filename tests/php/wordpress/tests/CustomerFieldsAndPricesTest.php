@@ -10,6 +10,7 @@ declare(strict_types=1);
 namespace LatePointApi\Tests\WordPress;
 
 use LatePointApi\LatePoint\Customer_Fields;
+use LatePointApi\LatePoint\Tables;
 use LatePointApi\LatePoint\Customers;
 use LatePointApi\LatePoint\Money;
 
@@ -31,6 +32,7 @@ final class CustomerFieldsAndPricesTest extends LatePointTestCase {
 		global $wpdb;
 		$wpdb->delete(self::t('settings'), array('name' => Customer_Fields::SETTING));
 		$wpdb->insert(self::t('settings'), array('name' => Customer_Fields::SETTING, 'value' => is_string($definitions) ? $definitions : wp_json_encode($definitions)));
+		Tables::forget(); // As a new request would: LatePoint's settings are read once per request.
 	}
 
 	public function testDefinitionsAsJsonObjectListOrSerialized(): void {

@@ -26,12 +26,21 @@ final class SettingsTest extends TestCase {
 			'retention_days'        => 90,
 			'key_cap'               => 50,
 			'trusted_proxies'       => array(),
+			'environment_type'      => '',
+			'lean_lane'             => true,
 		), Settings::all());
 		$this->assertSame(array(60, 3600), Settings::default_limits('live'));
 		$this->assertSame(array(100, 1000), Settings::default_limits('test'));
 		$this->assertSame(array('per_minute' => 60, 'per_hour' => 3600, 'per_day' => null, 'operations' => array()), Settings::environment_limits('live'));
 		$this->assertSame(array('per_minute' => 100, 'per_hour' => 1000, 'per_day' => 10000, 'operations' => array()), Settings::environment_limits('test'));
 		$this->assertNull(Settings::get('nonexistent'));
+	}
+
+	public function test_the_lean_lane_setting_is_a_boolean(): void {
+		foreach (array(array('0', false), array('1', true), array(false, false), array('on', true), array('off', false), array('', false)) as list($input, $stored)) {
+			$this->assertSame($stored, $this->updateSettings(array('lean_lane' => $input))['lean_lane'], var_export($input, true));
+			$this->assertSame($stored, Settings::get('lean_lane'));
+		}
 	}
 
 	public function test_a_valid_update_changes_only_the_given_fields_and_stores_integers(): void {

@@ -11,6 +11,7 @@ namespace LatePointApi\Tests\WordPress;
 
 use LatePointApi\Audit\Audit_Log;
 use LatePointApi\Support\Core;
+use LatePointApi\Lane\Lane_Loader;
 use LatePointApi\Plugin;
 use LatePointApi\Support\Schema;
 use LatePointApi\Support\Settings;
@@ -45,9 +46,11 @@ final class UninstallTest extends TestCase {
 			$this->assertFalse(wp_next_scheduled(Plugin::CRON_FLUSH));
 			$this->assertFalse(wp_next_scheduled(Plugin::CRON_MAINTENANCE));
 			$this->assertFalse(wp_next_scheduled(Delivery_Runner::CRON_HOOK));
+			$this->assertFileDoesNotExist(Lane_Loader::path(), 'the lean lane\'s loader is gone');
 		} finally {
 			Plugin::activate();
 		}
+		$this->assertFileExists(Lane_Loader::path(), 'activation puts the loader back');
 		$this->assertNotFalse(wp_next_scheduled(Plugin::CRON_FLUSH));
 		$this->assertNotFalse(wp_next_scheduled(Plugin::CRON_MAINTENANCE));
 		$this->assertNotFalse(wp_next_scheduled(Delivery_Runner::CRON_HOOK));
@@ -89,6 +92,7 @@ final class UninstallTest extends TestCase {
 			$this->assertFalse(wp_next_scheduled(Plugin::CRON_FLUSH));
 			$this->assertFalse(wp_next_scheduled(Plugin::CRON_MAINTENANCE));
 			$this->assertDirectoryDoesNotExist($spool);
+			$this->assertFileDoesNotExist(Lane_Loader::path(), 'the lean lane\'s loader is gone');
 			$this->assertGreaterThan($generation, Core::info()['generation'], 'every worker drops its cached keys');
 		} finally {
 			// Put the stack back as it was.
@@ -105,6 +109,7 @@ final class UninstallTest extends TestCase {
 				null === $value ? delete_option($name) : update_option($name, $value, true);
 			}
 			Plugin::schedule_events();
+			Lane_Loader::install();
 			wp_mkdir_p($spool);
 			file_put_contents($spool . '/index.php', "<?php\n// Silence is golden.\n");
 			file_put_contents($spool . '/.htaccess', "Require all denied\nDeny from all\n");

@@ -69,7 +69,7 @@ final class Lane_Loader {
 		if ( false === @file_put_contents( $temporary, $contents ) || ! @rename( $temporary, $path ) ) {
 			@unlink( $temporary ); // phpcs:ignore Generic.PHP.NoSilencedErrors -- it may not exist.
 			/* translators: %s: a folder */
-			return sprintf( __( 'The folder %s is not writable by WordPress.', 'latepoint-api-keys' ), WPMU_PLUGIN_DIR );
+			return sprintf( __( 'The loader could not be written into %s (is the folder writable by WordPress?).', 'latepoint-api-keys' ), WPMU_PLUGIN_DIR );
 		}
 		return null;
 	}
