@@ -112,6 +112,18 @@ if LPAPI_NATIVE=1 LPAPI_WEBHOOKS_RETRY_SCHEDULE=1,1,1 scripts/stack.sh start; th
   wp_phpunit "native extension"
   run_node "HTTP and browser, native extension" tests/e2e/*.test.mjs
   leak_scan "native extension"
+  # The whole HTTP suite again on the full path: wp-config.php's LPAPI_LEAN_LANE turns the lean lane
+  # off (lane.test.mjs then checks that every answer is the full path's). The browser tests take the
+  # admin's path either way.
+  echo "==> end-to-end: the HTTP suites on the full path (LPAPI_LEAN_LANE=0)"
+  if LPAPI_LEAN_LANE=0 scripts/stack.sh start >/dev/null; then
+    http_suites=()
+    for f in tests/e2e/*.test.mjs; do [[ ${f##*/} == browser-* ]] || http_suites+=("$f"); done
+    run_node "HTTP, native extension, full path (lean lane off)" "${http_suites[@]}"
+  else
+    record "stack with the lean lane off" 0 1 1
+  fi
+  LPAPI_LEAN_LANE='' scripts/stack.sh start >/dev/null || record "stack with the lean lane back on" 0 1 1
   echo "==> end-to-end: restarting php-fpm on the pure-PHP fallback (LPAPI_NATIVE=0)"
   if LPAPI_NATIVE=0 scripts/stack.sh start >/dev/null; then
     wp_phpunit "pure-PHP fallback"
@@ -154,7 +166,7 @@ if [ -f "$LP_DIR/latepoint.php" ]; then
       eval "$(env "${lp_env[@]}" scripts/stack.sh env)"
       run_node "HTTP, resource routes on real LatePoint" tests/e2e/resources.test.mjs tests/e2e/availability.test.mjs \
         tests/e2e/locations-orders.test.mjs tests/e2e/customers-catalog.test.mjs tests/e2e/bookings-more.test.mjs \
-        tests/e2e/webhooks.test.mjs
+        tests/e2e/webhooks.test.mjs tests/e2e/lane.test.mjs
       declare -p total_pass total_fail failed_suites >"$LOG_DIR/lp-node.state"
     )
     # shellcheck source=/dev/null # the counts of the subshell above

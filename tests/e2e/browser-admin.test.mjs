@@ -463,6 +463,46 @@ test('the Settings tab saves a value and shows a field error for an invalid one'
   assert.equal(wpPhp(`echo \\LatePointApi\\Support\\Settings::get('retention_days');`).trim(), newRetention, 'nothing saved');
 });
 
+test('the Settings tab shows whether the lean lane is in place, turns it off and on, and the environment for test keys', async (t) => {
+  const savedSettings = wpPhp(`echo wp_json_encode(get_option('lpapi_settings', []));`);
+  t.after(() => {
+    wpPhp(`update_option('lpapi_settings', json_decode(${JSON.stringify(savedSettings.trim())}, true)); LatePointApi\\Lane\\Lane_Loader::install();`);
+  });
+  const { key } = await createKey({ name: `lane ui ${RUN}`, permissions: ['services:read'] });
+  const laneOf = async () => /^lane;desc="(\w+)"/.exec((await request('/me', { key })).headers.get('server-timing') ?? '')?.[1];
+  const { p: page } = await loggedIn(t);
+  await openTab(page, 'settings');
+  const status = page.locator('.lpapi-lane-status');
+  assert.equal(await status.getAttribute('data-state'), 'in_place');
+  assert.match(await status.textContent(), /In place/);
+  assert.equal(await laneOf(), 'lean');
+
+  await page.locator('input[name=key_cap]').fill('10000');
+  await page.locator('input[name=lean_lane]').uncheck();
+  await page.locator('select[name=environment_type]').selectOption('staging');
+  await Promise.all([page.waitForURL(/done=settings_saved/), page.locator('#submit').click()]);
+  assert.equal(await page.locator('.lpapi-lane-status').getAttribute('data-state'), 'turned_off');
+  assert.equal(await page.locator('input[name=lean_lane]').isChecked(), false);
+  assert.equal(await page.locator('select[name=environment_type]').inputValue(), 'staging');
+  assert.equal(wpPhp(`echo LatePointApi\\Support\\Settings::environment_type();`), 'staging');
+  assert.equal(await laneOf(), 'full', 'turned off over HTTP too');
+
+  // A loader gone missing: the page says so and shows the file to put in place by hand.
+  wpPhp(`LatePointApi\\Lane\\Lane_Loader::remove();`);
+  await page.locator('input[name=lean_lane]').check();
+  wpPhp(`update_option('lpapi_settings', array_merge(get_option('lpapi_settings', []), ['lean_lane' => true]));`);
+  await openTab(page, 'settings');
+  assert.equal(await page.locator('.lpapi-lane-status').getAttribute('data-state'), 'missing');
+  await page.locator('details summary', { hasText: 'Put it in place by hand' }).click();
+  assert.match(await page.locator('details textarea').inputValue(), /define\( 'LPAPI_LANE_LOADER_VERSION', '\d+\.\d+\.\d+' \);/);
+  // Saving with the lane on puts the loader back.
+  await page.locator('input[name=key_cap]').fill('10000');
+  await Promise.all([page.waitForURL(/done=settings_saved/), page.locator('#submit').click()]);
+  assert.equal(await page.locator('.lpapi-lane-status').getAttribute('data-state'), 'in_place');
+  assert.equal(await laneOf(), 'lean');
+  await page.screenshot({ path: `${SHOTS}/settings-lane.png`, fullPage: true });
+});
+
 test('generate: a per-day limit and an operation limit go onto the key, and its Usage view shows them', async (t) => {
   const { p: page } = await loggedIn(t);
   const tag = tagOf('limits');
