@@ -78,7 +78,7 @@ final class Settings_Tab {
 			Lane_Loader::OUTDATED   => __( 'Not in place: its loader belongs to another version of the plugin, so every request takes the full path.', 'latepoint-api-keys' ),
 			Lane_Loader::MULTISITE  => __( 'Not available on a multisite network: every request takes the full path.', 'latepoint-api-keys' ),
 		);
-		$html = '<label><input type="checkbox" name="lean_lane" value="1"' . checked( $on, true, false ) . disabled( defined( Lane::CONSTANT ), true, false ) . '> '
+		$html     = '<label><input type="checkbox" name="lean_lane" value="1"' . checked( $on, true, false ) . disabled( defined( Lane::CONSTANT ), true, false ) . '> '
 			. esc_html__( 'Answer API-key reads through the lean lane', 'latepoint-api-keys' ) . '</label>'
 			. '<p class="lpapi-lane-status" data-state="' . esc_attr( $status['state'] ) . '"><strong>' . esc_html( $messages[ $status['state'] ] ) . '</strong></p>';
 		if ( defined( Lane::CONSTANT ) ) {

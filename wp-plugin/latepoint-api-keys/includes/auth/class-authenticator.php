@@ -70,7 +70,7 @@ final class Authenticator {
 		if ( Routes::is_admin_route( $request->get_route() ) && ( null !== $credentials['key'] || $credentials['ambiguous'] ) ) {
 			return Api_Response::error( 403, 'insufficient_permissions', __( 'API keys cannot manage keys or webhooks; sign in to WordPress as an administrator.', 'latepoint-api-keys' ) );
 		}
-		$error = self::uses_api_key( $request ) ? self::authenticate( $request ) : null;
+		$error                            = self::uses_api_key( $request ) ? self::authenticate( $request ) : null;
 		Request_Context::$handler_started = microtime( true );
 		Request_Context::$auth_seconds    = Request_Context::$handler_started - $started;
 		if ( null !== $error ) {

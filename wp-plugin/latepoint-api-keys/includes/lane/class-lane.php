@@ -82,8 +82,8 @@ final class Lane {
 		if ( null !== self::$refused ) {
 			return;
 		}
-		$server = self::server_with_routes( $facts['route'] );
-		$lane   = self::route_lane( $server, $facts['route'], $facts['method'] );
+		$server              = self::server_with_routes( $facts['route'] );
+		$lane                = self::route_lane( $server, $facts['route'], $facts['method'] );
 		$facts['route_lane'] = $lane;
 		self::$refused       = self::refusal( $facts );
 		if ( null !== self::$refused ) {
