@@ -487,15 +487,18 @@ test('the Settings tab shows whether the lean lane is in place, turns it off and
   assert.equal(wpPhp(`echo LatePointApi\\Support\\Settings::environment_type();`), 'staging');
   assert.equal(await laneOf(), 'full', 'turned off over HTTP too');
 
-  // A loader gone missing: the page says so and shows the file to put in place by hand.
-  wpPhp(`LatePointApi\\Lane\\Lane_Loader::remove();`);
-  await page.locator('input[name=lean_lane]').check();
-  wpPhp(`update_option('lpapi_settings', array_merge(get_option('lpapi_settings', []), ['lean_lane' => true]));`);
+  // A loader WordPress cannot write (a folder in its place): the page says so and shows the file to
+  // put in place by hand. (A loader that is only missing, each admin page writes again.)
+  wpPhp(`LatePointApi\\Lane\\Lane_Loader::remove(); mkdir(LatePointApi\\Lane\\Lane_Loader::path());
+update_option('lpapi_settings', array_merge(get_option('lpapi_settings', []), ['lean_lane' => true]));`);
+  t.after(() => wpPhp(`$p = LatePointApi\\Lane\\Lane_Loader::path(); if (is_dir($p)) { rmdir($p); } LatePointApi\\Lane\\Lane_Loader::install();`));
   await openTab(page, 'settings');
   assert.equal(await page.locator('.lpapi-lane-status').getAttribute('data-state'), 'missing');
+  assert.equal(await laneOf(), 'full');
   await page.locator('details summary', { hasText: 'Put it in place by hand' }).click();
   assert.match(await page.locator('details textarea').inputValue(), /define\( 'LPAPI_LANE_LOADER_VERSION', '\d+\.\d+\.\d+' \);/);
-  // Saving with the lane on puts the loader back.
+  // Once it can be written, saving with the lane on puts the loader back.
+  wpPhp(`rmdir(LatePointApi\\Lane\\Lane_Loader::path());`);
   await page.locator('input[name=key_cap]').fill('10000');
   await Promise.all([page.waitForURL(/done=settings_saved/), page.locator('#submit').click()]);
   assert.equal(await page.locator('.lpapi-lane-status').getAttribute('data-state'), 'in_place');
