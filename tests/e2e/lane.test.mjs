@@ -99,7 +99,7 @@ test('every response of the namespace carries Server-Timing, and CORS exposes it
 });
 
 /** A response's parts both lanes must agree on (keyed by what tells the two keys apart). */
-function comparable(res, record) {
+function comparable(res, record, path) {
   const ignored = new Set(['x-request-id', 'date', 'server-timing', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'ratelimit', 'content-length']);
   const headers = {};
   for (const [name, value] of res.headers) if (!ignored.has(name)) headers[name] = value;
@@ -110,9 +110,10 @@ function comparable(res, record) {
     .replaceAll(record.record?.key_prefix ?? record.prefix, 'PREFIX')
     .replaceAll(record.record?.key_last4 ?? record.last4, 'LAST4')
     .replace(/"request_id":"req_[0-9A-Za-z]{24}"/g, '"request_id":"REQ"')
-    .replace(/"(remaining|reset)":\d+/g, '"$1":0')
-    .replace(new RegExp(`"id":${record.id},"name"`, 'g'), '"id":0,"name"');
-  return { status: res.status, headers, text };
+    .replace(/"(remaining|reset)":\d+/g, '"$1":0');
+  // /me is the key itself: its id is the one thing two identical keys do not share.
+  const body = path === '/me' ? text.replace(`{"id":${record.id},"name"`, '{"id":0,"name"') : text;
+  return { status: res.status, headers, text: body };
 }
 
 test('two identical fresh keys get the same answers from the lane and from the full path', LANE_ON, async () => {
@@ -129,10 +130,10 @@ test('two identical fresh keys get the same answers from the lane and from the f
     for (const path of paths) {
       const res = await request(path, { key: k.key });
       assert.equal(laneOf(res), name, path);
-      answers[name].push(comparable(res, k));
+      answers[name].push(comparable(res, k, path));
     }
     const head = await request('/services', { key: k.key, method: 'HEAD' });
-    answers[name].push(comparable(head, k));
+    answers[name].push(comparable(head, k, 'HEAD /services'));
   }
   setLane(true);
   paths.push('HEAD /services');
