@@ -26,7 +26,9 @@
 #   bench/http_lane.sh
 #
 # Settings (environment): BENCH_THREADS [2], BENCH_CONNECTIONS [8], BENCH_DURATION [10s],
-# BENCH_WARMUP [3s], BENCH_ROUNDS [3]; LPAPI_* as for scripts/stack.sh.
+# BENCH_WARMUP [3s], BENCH_ROUNDS [3]; LPAPI_* as for scripts/stack.sh. The stack's php-fpm checks every
+# PHP file's time on every request (LPAPI_OPCACHE_REVALIDATE=0, for development); PHP's default is every
+# 2 s (start the stack with LPAPI_OPCACHE_REVALIDATE=2 to measure that). The report says which.
 #
 # The stack is left as found (started and stopped by the run if it was not running); the lane's setting
 # is put back as it was, the bench key revoked (its audit rows stay) and the floor file removed.
@@ -139,7 +141,7 @@ done
 floor="$(median "${SAMPLES[floor]}")"
 echo
 echo "Lean lane vs full WordPress boot, $(date -u +%F), $(machine); $WORKERS php-fpm workers, $LATEPOINT,"
-echo "WordPress $("$STACK" php -r 'echo get_bloginfo("version");'), PHP $(php -r 'echo PHP_VERSION;'); wrk -t$THREADS -c$CONNS -d$DURATION, $ROUNDS rounds (median req/s)"
+echo "WordPress $("$STACK" php -r 'echo get_bloginfo("version");'), PHP $(php -r 'echo PHP_VERSION;'), opcache.revalidate_freq=$(stack_var LPAPI_OPCACHE_REVALIDATE); wrk -t$THREADS -c$CONNS -d$DURATION, $ROUNDS rounds (median req/s)"
 echo "Command: bench/http_lane.sh"
 echo
 echo "| route | full req/s | lean req/s | lean / full | lean / floor |"

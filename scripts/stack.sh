@@ -80,6 +80,8 @@ every command; a variable set explicitly overrides them (start then restarts wha
   LPAPI_HTTP_PORT       nginx port [8080]
   LPAPI_DB_PORT         MariaDB TCP port, bound to 127.0.0.1 [3307]
   LPAPI_FPM_WORKERS     php-fpm workers (pm = static) [4]
+  LPAPI_OPCACHE_REVALIDATE  php-fpm's opcache.revalidate_freq in seconds: 0 sees every edit at once (a
+                        development stack), PHP's default is 2 (benchmarks may say so) [0]
   LPAPI_NATIVE          1: php-fpm and "php" load the extension; 0: they do not (pure-PHP fallback) [1]
   LPAPI_EXT             the extension [$ROOT/target/release/liblpapi.so]; start builds nothing
   WP_ENVIRONMENT_TYPE   local, development, staging or production [local]
@@ -167,7 +169,7 @@ load_settings() {
   local ST_HOST='' ST_HTTP_PORT='' ST_DB_PORT='' ST_FPM_WORKERS='' ST_NATIVE='' ST_EXT='' ST_ENV_TYPE=''
   local ST_ADMIN_USER='' ST_ADMIN_PASSWORD='' ST_WP='' ST_WP_ROOT='' ST_LATEPOINT_DIR='' ST_STAND_IN=''
   local ST_SERVERS='' ST_HTTP_PORT_A='' ST_HTTP_PORT_B='' ST_REDIS='' ST_REDIS_PORT='' ST_REDIS_DOWN=''
-  local ST_WEBHOOK_RETRIES='' ST_LEAN_LANE=''
+  local ST_WEBHOOK_RETRIES='' ST_LEAN_LANE='' ST_OPCACHE_REVALIDATE=''
   if [[ -f $STATE_FILE ]] && any_alive; then
     # shellcheck source=/dev/null # written at run time, by save_state
     source "$STATE_FILE"
@@ -176,6 +178,8 @@ load_settings() {
   HTTP_PORT="${LPAPI_HTTP_PORT:-${ST_HTTP_PORT:-8080}}"
   DB_PORT="${LPAPI_DB_PORT:-${ST_DB_PORT:-3307}}"
   FPM_WORKERS="${LPAPI_FPM_WORKERS:-${ST_FPM_WORKERS:-4}}"
+  OPCACHE_REVALIDATE="${LPAPI_OPCACHE_REVALIDATE:-${ST_OPCACHE_REVALIDATE:-0}}"
+  [[ $OPCACHE_REVALIDATE =~ ^[0-9]{1,4}$ ]] || die "LPAPI_OPCACHE_REVALIDATE must be 0 to 9999 seconds, not '$OPCACHE_REVALIDATE'"
   NATIVE="${LPAPI_NATIVE:-${ST_NATIVE:-1}}"
   EXT="$(realpath -m -- "${LPAPI_EXT:-${ST_EXT:-$ROOT/target/release/liblpapi.so}}")"
   ENV_TYPE="${WP_ENVIRONMENT_TYPE:-${ST_ENV_TYPE:-local}}"
@@ -280,7 +284,7 @@ save_state() {
       ADMIN_USER "$ADMIN_USER" ADMIN_PASSWORD "$ADMIN_PASSWORD" WP "$WP_RELEASE" WP_ROOT "$WP_ROOT" \
       LATEPOINT_DIR "$LATEPOINT_DIR" STAND_IN "$STAND_IN" SERVERS "$SERVERS" HTTP_PORT_A "$HTTP_PORT_A_SET" \
       HTTP_PORT_B "$HTTP_PORT_B_SET" REDIS "$REDIS" REDIS_PORT "$REDIS_PORT_SET" REDIS_DOWN "$REDIS_DOWN" \
-      WEBHOOK_RETRIES "$WEBHOOK_RETRIES" LEAN_LANE "$LEAN_LANE"
+      WEBHOOK_RETRIES "$WEBHOOK_RETRIES" LEAN_LANE "$LEAN_LANE" OPCACHE_REVALIDATE "$OPCACHE_REVALIDATE"
   } >"$STATE_FILE")
 }
 
@@ -472,6 +476,7 @@ cmd_env() {
     LPAPI_NATIVE "$NATIVE"
     LPAPI_EXT "$EXT"
     LPAPI_FPM_WORKERS "$FPM_WORKERS"
+    LPAPI_OPCACHE_REVALIDATE "$OPCACHE_REVALIDATE"
     LPAPI_SHM_NAME "$SHM_NAME"
     LPAPI_SHM_NAME_B "$([[ $SERVERS == 1 ]] || echo "$SHM_NAME_B")"
     LPAPI_REDIS "$REDIS"

@@ -108,7 +108,7 @@ start_fpm_server() { # NAME SOCKET SHM_NAME
     ext_args+=("${redis_args[@]}")
   fi
   render_to "$CONF_DIR/$name.conf" php-fpm.conf.tmpl NAME="$name" PID_DIR="$PID_DIR" LOG_DIR="$LOG_DIR" \
-    FPM_SOCKET="$socket" FPM_WORKERS="$FPM_WORKERS" || true
+    FPM_SOCKET="$socket" FPM_WORKERS="$FPM_WORKERS" OPCACHE_REVALIDATE="$OPCACHE_REVALIDATE" || true
   # The fingerprint covers the extension file itself: a rebuilt .so needs a fresh php-fpm.
   fp="$({
     cat "$CONF_DIR/$name.conf"

@@ -69,17 +69,9 @@ final class Availability_Data {
 		return $row ? $row : null;
 	}
 
-	/** The LatePoint settings availability reads, in one query; as LatePoint, the first row of a name counts. */
+	/** The LatePoint settings availability reads (Tables::first_settings()); as LatePoint, the first row of a name counts. */
 	public static function settings(): array {
-		global $wpdb;
-		$in   = implode( ', ', array_fill( 0, count( Availability::SETTINGS ), '%s' ) );
-		$rows = $wpdb->get_results( $wpdb->prepare( 'SELECT name, value FROM ' . Tables::name( 'settings' ) . " WHERE name IN ({$in}) ORDER BY id", Availability::SETTINGS ), ARRAY_A ); // phpcs:ignore LatePointApi.Security.PreparedSql.InterpolatedVariable -- $in is a list of %s placeholders, one per name of Availability::SETTINGS.
-		self::check_read();
-		$out = array();
-		foreach ( (array) $rows as $row ) {
-			$out[ $row['name'] ] = $out[ $row['name'] ] ?? (string) $row['value'];
-		}
-		return $out;
+		return Tables::first_settings( Availability::SETTINGS );
 	}
 
 	/** Whether a LatePoint on/off setting is on. */

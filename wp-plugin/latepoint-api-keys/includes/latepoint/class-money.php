@@ -14,6 +14,8 @@
 
 namespace LatePointApi\LatePoint;
 
+use LatePointApi\Support\Storage_Error;
+
 defined( 'ABSPATH' ) || exit;
 
 /**
@@ -69,21 +71,24 @@ final class Money {
 	/** @return array<string, string> LatePoint's formatting settings (its defaults where unset). */
 	public static function settings(): array {
 		if ( null === self::$settings ) {
-			global $wpdb;
-			$names = array_keys( self::SETTINGS );
-			$rows  = $wpdb->get_results( $wpdb->prepare( 'SELECT name, value FROM ' . Tables::name( 'settings' ) . ' WHERE name IN (' . implode( ', ', array_fill( 0, count( $names ), '%s' ) ) . ') ORDER BY id ASC', $names ), ARRAY_A ); // phpcs:ignore LatePointApi.Security.PreparedSql.UnsafeQueryPart -- only placeholders are joined in.
-			$found = array();
-			foreach ( $rows ?: array() as $row ) {
+			try {
 				// LatePoint reads the first row of a name.
-				$found[ $row['name'] ] = $found[ $row['name'] ] ?? (string) maybe_unserialize( $row['value'] );
+				$found = array_map( static fn ( $value ) => (string) maybe_unserialize( $value ), Tables::first_settings( array_keys( self::SETTINGS ) ) );
+			} catch ( Storage_Error $e ) {
+				return self::SETTINGS; // LatePoint's defaults, this once.
 			}
 			self::$settings = $found + self::SETTINGS;
 		}
 		return self::$settings;
 	}
 
-	/** Forgets the settings read (tests, or after they change). */
+	/** Forgets the settings read, here and in Tables (tests, or after they change). */
 	public static function reset(): void {
+		Tables::forget();
+	}
+
+	/** Forgets Money's own copy of the settings (Tables::forget() calls it). */
+	public static function forget_settings(): void {
 		self::$settings = null;
 	}
 }

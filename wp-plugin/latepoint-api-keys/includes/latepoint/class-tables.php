@@ -78,17 +78,74 @@ final class Tables {
 		return $row ? $row : null;
 	}
 
-	/** @var array<string, ?string> LatePoint settings read in this request (Tables::setting()) */
+	/** The LatePoint settings the plugin reads, fetched together on the first read of a request. */
+	const SETTINGS_READ = array(
+		'timeblock_interval',
+		'any_agent_order',
+		'custom_fields_for_customer',
+		'timeslot_blocking_statuses',
+		'earliest_possible_booking',
+		'latest_possible_booking',
+		'one_location_at_time',
+		'one_agent_at_location',
+		'multiple_services_at_time',
+		'decimal_separator',
+		'thousand_separator',
+		'number_of_decimals',
+		'currency_symbol_before',
+		'currency_symbol_after',
+	);
+
+	/** @var array<string, string[]> LatePoint settings read in this request: name => its rows' values, by id */
 	private static $settings = array();
 
-	/** A value from latepoint_settings, or $default; read once per request (see forget()). */
-	public static function setting( string $name, ?string $default = null ): ?string {
+	/**
+	 * The rows of these LatePoint settings, name => values in id order (a
+	 * name without a row is absent). The first read of a request fetches all
+	 * of SETTINGS_READ in one query; see forget().
+	 *
+	 * @param string[] $names
+	 * @return array<string, string[]>
+	 * @throws Storage_Error When the settings table cannot be read (nothing is remembered then).
+	 */
+	public static function settings_of( array $names ): array {
 		global $wpdb;
-		if ( ! array_key_exists( $name, self::$settings ) ) {
-			$value                   = $wpdb->get_var( $wpdb->prepare( 'SELECT value FROM ' . self::name( 'settings' ) . ' WHERE name = %s ORDER BY id DESC LIMIT 1', $name ) );
-			self::$settings[ $name ] = null === $value ? null : (string) $value;
+		$missing = array_values( array_diff( $names, array_keys( self::$settings ) ) );
+		if ( $missing ) {
+			$fetch = array_values( array_unique( array_merge( $missing, self::$settings ? array() : self::SETTINGS_READ ) ) );
+			$rows  = $wpdb->get_results( $wpdb->prepare( 'SELECT name, value FROM ' . self::name( 'settings' ) . ' WHERE name IN (' . implode( ', ', array_fill( 0, count( $fetch ), '%s' ) ) . ') ORDER BY id ASC', $fetch ), ARRAY_A ); // phpcs:ignore LatePointApi.Security.PreparedSql.UnsafeQueryPart -- only placeholders are joined in.
+			if ( '' !== $wpdb->last_error ) {
+				throw new Storage_Error( 'LatePoint\'s settings could not be read.' );
+			}
+			$found = array_fill_keys( $fetch, array() );
+			foreach ( $rows ?: array() as $row ) {
+				$found[ $row['name'] ][] = (string) $row['value'];
+			}
+			self::$settings += $found;
 		}
-		return self::$settings[ $name ] ?? $default;
+		return array_filter( array_intersect_key( self::$settings, array_flip( $names ) ) );
+	}
+
+	/** A value from latepoint_settings (its last row), or $default. */
+	public static function setting( string $name, ?string $default = null ): ?string {
+		try {
+			$values = self::settings_of( array( $name ) )[ $name ] ?? array();
+		} catch ( Storage_Error $e ) {
+			return $default;
+		}
+		return $values ? end( $values ) : $default;
+	}
+
+	/**
+	 * The first row's value of each of these settings that has one (as
+	 * LatePoint's own readers take it).
+	 *
+	 * @param string[] $names
+	 * @return array<string, string>
+	 * @throws Storage_Error When the settings table cannot be read.
+	 */
+	public static function first_settings( array $names ): array {
+		return array_map( static fn ( array $values ) => $values[0], self::settings_of( $names ) );
 	}
 
 	/**
@@ -97,7 +154,7 @@ final class Tables {
 	 */
 	public static function forget(): void {
 		self::$settings = array();
-		Money::reset();
+		Money::forget_settings();
 	}
 
 	/** Statuses whose bookings block their time (setting timeslot_blocking_statuses; default approved). */
