@@ -3,7 +3,7 @@
 EXT        := $(CURDIR)/target/release/liblpapi.so
 PHP        ?= php
 
-.PHONY: run demo stop test lint build deps install bench clean
+.PHONY: run demo stop test lint build deps install bench dist clean
 
 # The product: MariaDB + WordPress + php-fpm (with the extension) + nginx on 127.0.0.1:8080,
 # the plugin active, LatePoint's tables with demo data (this local site only), a demo key and
@@ -54,5 +54,12 @@ bench: build
 install: build
 	@scripts/install-extension.sh $(EXT)
 
+# The release artifacts in dist/, reproducibly: the plugin zip, the extension's Debian package, the
+# sources and SHA256SUMS (scripts/dist.sh says what is in each).
+dist: deps build
+	@scripts/install-deps.sh dist
+	@scripts/dist.sh dist
+
 clean:
 	cargo clean
+	rm -rf dist

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, from Debian's packages, only when
-# missing. Usage: scripts/install-deps.sh [build|test|bench|e2e|lint]
+# missing. Usage: scripts/install-deps.sh [build|test|bench|e2e|lint|dist]
 set -euo pipefail
 purpose="${1:-build}"
 
@@ -13,6 +13,8 @@ case "$purpose" in
   bench) packages+=(php-apcu redis-server php-redis) ;;
   # scripts/lint.sh: php -l, PHP_CodeSniffer (phpcs.xml.dist), shellcheck; clippy builds the crate.
   lint)  packages+=(php-codesniffer shellcheck) ;;
+  # scripts/dist.sh: the zip, the .pot (gettext's xgettext) and the Debian package (dpkg-deb, in dpkg).
+  dist)  packages+=(zip gettext) ;;
   e2e)
     packages+=(chromium mariadb-client)
     # Node.js may come from elsewhere than Debian (with its own npm): only install it when missing.

@@ -6,7 +6,8 @@
 # rustfmt fails its gate, naming the component (never skipped).
 #
 # Usage: scripts/lint.sh [GATE...]   (default: every gate)
-# Gates: php-syntax phpcs-plugin phpcs-dev sniff-tests annotations shellcheck rustfmt clippy
+# Gates: version php-syntax phpcs-plugin phpcs-dev sniff-tests annotations shellcheck rustfmt clippy
+#   - version: every place carrying the version says what VERSION says (scripts/version.sh check)
 #   - php-syntax: php -l on every PHP file we own
 #   - phpcs-plugin: PHP_CodeSniffer, phpcs.xml.dist (WordPress style + the project's
 #     sniffs in tools/phpcs/LatePointApi) on wp-plugin/
@@ -25,7 +26,7 @@ started=$SECONDS
 LOG_DIR="$(mktemp -d)"
 trap 'rm -rf "$LOG_DIR"' EXIT
 failed_gates=()
-all_gates=(php-syntax phpcs-plugin phpcs-dev sniff-tests annotations shellcheck rustfmt clippy)
+all_gates=(version php-syntax phpcs-plugin phpcs-dev sniff-tests annotations shellcheck rustfmt clippy)
 gates=("$@")
 ((${#gates[@]})) || gates=("${all_gates[@]}")
 for g in "${gates[@]}"; do
@@ -54,6 +55,15 @@ counts_of() {
   if [ -z "$line" ]; then echo "0 1"; return; fi
   echo "$line" | sed -E 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/'
 }
+
+# ------------------------------------------------------------------ the version
+# One source of truth (VERSION); every place that carries it must say the same (scripts/version.sh).
+if wants version; then
+  log="$LOG_DIR/version.log"
+  scripts/version.sh check >"$log" 2>&1
+  read -r pass fail < <(grep -oP '^\d+(?= passed, \d+ failed$)|(?<= passed, )\d+(?= failed$)' "$log" | tr '\n' ' ')
+  report "version" "${pass:-0}" "${fail:-1}" "$log"
+fi
 
 # ------------------------------------------------------------------ the PHP we own
 prune=(\( -name node_modules -o -name vendor -o -name target -o -name '.run*' -o -name .git \) -prune -o)

@@ -27,7 +27,7 @@ phpunit_counts() {
 
 # Every lint gate of `make lint` (scripts/lint.sh; a missing tool is installed, and a Rust component
 # rustup cannot bring fails naming it), one at a time so each prints its counts.
-for gate in php-syntax phpcs-plugin phpcs-dev sniff-tests annotations shellcheck rustfmt clippy; do
+for gate in version php-syntax phpcs-plugin phpcs-dev sniff-tests annotations shellcheck rustfmt clippy; do
   echo "==> lint: $gate (scripts/lint.sh $gate)"
   scripts/lint.sh "$gate" 2>&1 | tee "$LOG_DIR/lint.log"; status=${PIPESTATUS[0]}
   read -r pass fail < <(grep -oP '^==> lint: [^:]+: \K[0-9]+ passed, [0-9]+ failed' "$LOG_DIR/lint.log" | tail -1 | awk '{print $1, $3}')

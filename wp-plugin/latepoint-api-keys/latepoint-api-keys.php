@@ -2,7 +2,7 @@
 /**
  * Plugin Name:       LatePoint API Keys
  * Description:       A REST API for LatePoint bookings, customers, agents, services and availability, protected by API keys managed under LatePoint > API Settings.
- * Version:           0.1.0
+ * Version:           0.2.0
  * Requires at least: 6.1
  * Requires PHP:      8.1
  * License:           GPL-2.0-or-later
@@ -13,7 +13,7 @@
 
 defined( 'ABSPATH' ) || exit;
 
-define( 'LPAPI_PLUGIN_VERSION', '0.1.0' );
+define( 'LPAPI_PLUGIN_VERSION', '0.2.0' );
 define( 'LPAPI_PLUGIN_FILE', __FILE__ );
 define( 'LPAPI_PLUGIN_DIR', __DIR__ );
 

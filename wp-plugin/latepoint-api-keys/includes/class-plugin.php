@@ -46,6 +46,7 @@ final class Plugin {
 		add_action( self::CRON_FLUSH, array( Audit_Log::class, 'flush' ) );
 		add_action( self::CRON_MAINTENANCE, array( self::class, 'daily_maintenance' ) );
 		add_action( 'init', array( self::class, 'schedule_events' ) );
+		add_action( 'init', array( self::class, 'load_textdomain' ) );
 		Authenticator::register();
 		Idempotency::register();
 		Events::register();
@@ -94,6 +95,15 @@ final class Plugin {
 				$controller::register_routes();
 			}
 		}
+	}
+
+	/**
+	 * The plugin's translations: WordPress's language folder first
+	 * (wp-content/languages/plugins, where translations from the directory
+	 * go), then the plugin's own languages/ folder.
+	 */
+	public static function load_textdomain(): void {
+		load_plugin_textdomain( 'latepoint-api-keys', false, dirname( plugin_basename( LPAPI_PLUGIN_FILE ) ) . '/languages' );
 	}
 
 	public static function activate(): void {

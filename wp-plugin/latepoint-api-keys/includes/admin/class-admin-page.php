@@ -171,6 +171,10 @@ final class Admin_Page {
 			if ( ! empty( $info['disabled_by_constant'] ) ) {
 				echo ' ' . esc_html__( '(The extension is loaded but turned off by LPAPI_DISABLE_NATIVE.)', 'latepoint-api-keys' );
 			}
+			if ( ! empty( $info['native_too_old'] ) ) {
+				/* translators: 1: the loaded extension's version, 2: the version the plugin needs */
+				echo '<br><strong class="lpapi-native-too-old">' . esc_html( sprintf( __( 'The extension lpapi %1$s is loaded but older than this plugin needs (%2$s or newer), so it is not used. Upgrade the extension (the php8.2-lpapi package) and restart php-fpm.', 'latepoint-api-keys' ), $info['native_too_old'], Core::NATIVE_MIN_VERSION ) ) . '</strong>';
+			}
 		}
 		echo '</div>';
 	}

@@ -26,7 +26,7 @@ require_once __DIR__ . '/class-rate-redis.php'; // Also for callers that load th
  */
 final class Fallback {
 
-	const VERSION     = '0.1.0';
+	const VERSION     = '0.2.0';
 	const BASE62      = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 	const KEY_LEN     = 46;
 	const MAX_BUCKET  = 4096;

@@ -247,6 +247,7 @@ final class Lane {
 		$GLOBALS['wp_rewrite'] = new \WP_Rewrite();
 		load_default_textdomain();
 		$GLOBALS['wp_locale'] = new \WP_Locale();
+		Plugin::load_textdomain(); // As on `init` of the full path.
 		// The rest of rest_api_init: core's REST filters (CORS, Allow, _fields) and the must-use plugins'.
 		self::fire_rest_api_init(
 			$server,

@@ -1,8 +1,9 @@
 <?php
 /**
  * The one door to the lpapi functions: the native extension when it is loaded
- * (and not turned off with `define( 'LPAPI_DISABLE_NATIVE', true )`), else the
- * pure-PHP fallback with the same contract.
+ * (and not turned off with `define( 'LPAPI_DISABLE_NATIVE', true )`, and not
+ * older than NATIVE_MIN_VERSION), else the pure-PHP fallback with the same
+ * contract.
  *
  * @package LatePointApi
  */
@@ -19,6 +20,13 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Core {
 
+	/**
+	 * The oldest extension this plugin works with. An older one (the plugin
+	 * upgraded, the extension's package not yet) is left unused: the fallback
+	 * serves, and the admin page and Site Health say why.
+	 */
+	const NATIVE_MIN_VERSION = '0.2.0';
+
 	/** @var ?bool */
 	private static $native = null;
 	/** @var ?bool */
@@ -27,7 +35,7 @@ final class Core {
 	/** Whether the native extension serves these calls. */
 	public static function native(): bool {
 		if ( null === self::$native ) {
-			self::$native = extension_loaded( 'lpapi' ) && ! ( defined( 'LPAPI_DISABLE_NATIVE' ) && LPAPI_DISABLE_NATIVE );
+			self::$native = extension_loaded( 'lpapi' ) && ! ( defined( 'LPAPI_DISABLE_NATIVE' ) && LPAPI_DISABLE_NATIVE ) && null === self::native_too_old();
 		}
 		return self::$native;
 	}
@@ -117,10 +125,20 @@ final class Core {
 		return self::native() ? \lpapi_cache_invalidate() : Fallback::cache_invalidate();
 	}
 
+	/** The loaded extension's version when it is older than NATIVE_MIN_VERSION, else null. */
+	public static function native_too_old(): ?string {
+		if ( ! extension_loaded( 'lpapi' ) ) {
+			return null;
+		}
+		$version = (string) phpversion( 'lpapi' );
+		return version_compare( $version, self::NATIVE_MIN_VERSION, '<' ) ? $version : null;
+	}
+
 	public static function info(): array {
 		$info = self::native() ? \lpapi_info() : Fallback::info();
 		if ( ! self::native() ) {
-			$info['disabled_by_constant'] = extension_loaded( 'lpapi' );
+			$info['native_too_old']       = self::native_too_old();
+			$info['disabled_by_constant'] = extension_loaded( 'lpapi' ) && null === $info['native_too_old'];
 		}
 		return $info;
 	}
