@@ -57,7 +57,7 @@ mkdir -p "$stage/languages"
   cd "$stage"
   find . -name '*.php' | sed 's#^\./##' | sort >"$WORK/php-files"
   # WordPress's i18n functions and their arguments: text, plural and context.
-  xgettext --language=PHP --from-code=UTF-8 --add-comments=translators: --sort-by-file \
+  xgettext --language=PHP --from-code=UTF-8 --add-comments=translators: --sort-by-file --no-wrap \
     --package-name="LatePoint API Keys" --package-version="$VERSION" --msgid-bugs-address="maintainers@latepoint-api-keys.invalid" \
     -k__ -k_e -k_x:1,2c -k_ex:1,2c -k_n:1,2 -k_nx:1,2,4c -k_n_noop:1,2 -k_nx_noop:1,2,3c \
     -kesc_attr__ -kesc_attr_e -kesc_attr_x:1,2c -kesc_html__ -kesc_html_e -kesc_html_x:1,2c \

@@ -82,7 +82,8 @@ every command; a variable set explicitly overrides them (start then restarts wha
   LPAPI_FPM_WORKERS     php-fpm workers (pm = static) [4]
   LPAPI_OPCACHE_REVALIDATE  php-fpm's opcache.revalidate_freq in seconds: 0 sees every edit at once (a
                         development stack), PHP's default is 2 (benchmarks may say so) [0]
-  LPAPI_NATIVE          1: php-fpm and "php" load the extension; 0: they do not (pure-PHP fallback) [1]
+  LPAPI_NATIVE          1: php-fpm and "php" load the extension; 0: they do not (pure-PHP fallback);
+                        system: as PHP's own configuration says (an installed package) [1]
   LPAPI_EXT             the extension [$ROOT/target/release/liblpapi.so]; start builds nothing
   WP_ENVIRONMENT_TYPE   local, development, staging or production [local]
   LPAPI_ADMIN_USER      WordPress administrator [admin]
@@ -113,6 +114,9 @@ every command; a variable set explicitly overrides them (start then restarts wha
   LPAPI_WEBHOOKS_RETRY_SCHEDULE  the delays in seconds between webhook delivery attempts ("1,1,2"),
                         for tests: wp-config.php's LPAPI_WEBHOOKS_RETRY_SCHEDULE; empty: the plugin's
                         own schedule (about three days) []
+  LPAPI_PLUGIN_SRC      the plugin folder linked into the site as wp-content/plugins/latepoint-api-keys
+                        (another release's, for the upgrade test), or "none": no plugin and no db-error
+                        drop-in (a site that installs the plugin's zip itself) [wp-plugin/latepoint-api-keys]
   LPAPI_LEAN_LANE       0 or 1: wp-config.php defines LPAPI_LEAN_LANE as false or true (the lean lane
                         turned off or on whatever the plugin's setting says); empty: not defined, the
                         setting decides []
@@ -169,7 +173,7 @@ load_settings() {
   local ST_HOST='' ST_HTTP_PORT='' ST_DB_PORT='' ST_FPM_WORKERS='' ST_NATIVE='' ST_EXT='' ST_ENV_TYPE=''
   local ST_ADMIN_USER='' ST_ADMIN_PASSWORD='' ST_WP='' ST_WP_ROOT='' ST_LATEPOINT_DIR='' ST_STAND_IN=''
   local ST_SERVERS='' ST_HTTP_PORT_A='' ST_HTTP_PORT_B='' ST_REDIS='' ST_REDIS_PORT='' ST_REDIS_DOWN=''
-  local ST_WEBHOOK_RETRIES='' ST_LEAN_LANE='' ST_OPCACHE_REVALIDATE=''
+  local ST_WEBHOOK_RETRIES='' ST_LEAN_LANE='' ST_OPCACHE_REVALIDATE='' ST_PLUGIN_SRC=''
   if [[ -f $STATE_FILE ]] && any_alive; then
     # shellcheck source=/dev/null # written at run time, by save_state
     source "$STATE_FILE"
@@ -201,6 +205,8 @@ load_settings() {
   [[ -z $WEBHOOK_RETRIES || $WEBHOOK_RETRIES =~ ^[0-9]{1,6}(,[0-9]{1,6}){0,19}$ ]] ||
     die "LPAPI_WEBHOOKS_RETRY_SCHEDULE must be empty or 1 to 20 comma-separated seconds, not '$WEBHOOK_RETRIES'"
   LEAN_LANE="${LPAPI_LEAN_LANE-${ST_LEAN_LANE:-}}"
+  PLUGIN_SRC="${LPAPI_PLUGIN_SRC:-${ST_PLUGIN_SRC:-$PLUGIN_SRC}}"
+  [[ $PLUGIN_SRC == none ]] || PLUGIN_SRC="$(realpath -m -- "$PLUGIN_SRC")"
   [[ -z $LEAN_LANE || $LEAN_LANE == 0 || $LEAN_LANE == 1 ]] || die "LPAPI_LEAN_LANE must be empty, 0 or 1, not '$LEAN_LANE'"
   # Ports whose default follows LPAPI_HTTP_PORT: the state keeps only a port that was given, so a
   # stack moved to another HTTP port takes the others along.
@@ -239,7 +245,7 @@ load_settings() {
   if ! [[ $FPM_WORKERS =~ ^[0-9]+$ ]] || ((FPM_WORKERS < 1)); then
     die "LPAPI_FPM_WORKERS must be a positive number"
   fi
-  [[ $NATIVE == 0 || $NATIVE == 1 ]] || die "LPAPI_NATIVE must be 0 or 1, not '$NATIVE'"
+  [[ $NATIVE == 0 || $NATIVE == 1 || $NATIVE == system ]] || die "LPAPI_NATIVE must be 0, 1 or system, not '$NATIVE'"
   [[ $ENV_TYPE =~ ^(local|development|staging|production)$ ]] ||
     die "WP_ENVIRONMENT_TYPE must be local, development, staging or production, not '$ENV_TYPE'"
   [[ $HOST =~ ^[A-Za-z0-9.-]+$ ]] || die "LPAPI_HOST must be an IPv4 address or a host name: '$HOST'"
@@ -284,7 +290,8 @@ save_state() {
       ADMIN_USER "$ADMIN_USER" ADMIN_PASSWORD "$ADMIN_PASSWORD" WP "$WP_RELEASE" WP_ROOT "$WP_ROOT" \
       LATEPOINT_DIR "$LATEPOINT_DIR" STAND_IN "$STAND_IN" SERVERS "$SERVERS" HTTP_PORT_A "$HTTP_PORT_A_SET" \
       HTTP_PORT_B "$HTTP_PORT_B_SET" REDIS "$REDIS" REDIS_PORT "$REDIS_PORT_SET" REDIS_DOWN "$REDIS_DOWN" \
-      WEBHOOK_RETRIES "$WEBHOOK_RETRIES" LEAN_LANE "$LEAN_LANE" OPCACHE_REVALIDATE "$OPCACHE_REVALIDATE"
+      WEBHOOK_RETRIES "$WEBHOOK_RETRIES" LEAN_LANE "$LEAN_LANE" OPCACHE_REVALIDATE "$OPCACHE_REVALIDATE" \
+      PLUGIN_SRC "$PLUGIN_SRC"
   } >"$STATE_FILE")
 }
 

@@ -44,6 +44,15 @@ fail=$(grep -oP '[0-9]+(?= failed;)' "$LOG_DIR/rust.log" | sum)
 [ "$status" -ne 0 ] && [ "${fail:-0}" -eq 0 ] && fail=1
 record "Rust" "${pass:-0}" "${fail:-0}" "$status"
 
+# The release artifacts, built twice (scripts/dist.sh): the same bytes, and what a site owner and a host get.
+echo "==> dist: the release artifacts (tests/dist/check-dist.sh)"
+scripts/install-deps.sh dist
+tests/dist/check-dist.sh "$LOG_DIR/dist" 2>&1 | tee "$LOG_DIR/dist.log"; status=${PIPESTATUS[0]}
+read -r pass fail < <(grep -oP '^\K[0-9]+ passed, [0-9]+ failed$' "$LOG_DIR/dist.log" | tail -1 | awk '{print $1, $3}')
+pass=${pass:-0} fail=${fail:-0}
+[ "$status" -ne 0 ] && [ "$fail" -eq 0 ] && fail=1
+record "release artifacts (make dist)" "$pass" "$fail" "$status"
+
 run_phpunit() { # name, then the command (php ... phpunit ...)
   local name="$1"; shift
   echo "==> PHP: $name"
@@ -147,6 +156,69 @@ else
   record "stack start" 0 1 1
 fi
 
+# ---------------------------------------------------------------- upgrades
+# From the previous release (git history), on a stack of its own (.run-upgrade, ports 8383/3410): an
+# upgrade in place keeps keys, logs, usage and settings, with and without the extension; then this
+# plugin under the previous release's extension (version skew) uses its fallback and says why.
+up_env=("LPAPI_RUN_DIR=${LPAPI_TEST_UPGRADE_RUN_DIR:-$PWD/.run-upgrade}" "LPAPI_HTTP_PORT=${LPAPI_TEST_UPGRADE_HTTP_PORT:-8383}"
+  "LPAPI_DB_PORT=${LPAPI_TEST_UPGRADE_DB_PORT:-3410}" LPAPI_WP=debian LPAPI_LATEPOINT_STAND_IN=1 LPAPI_LEAN_LANE=)
+if read -r prev_commit prev_version < <(tests/upgrade/previous-release.sh); then
+  prev="$LOG_DIR/previous-release"
+  mkdir -p "$prev"
+  git archive "$prev_commit" | tar -x -C "$prev"
+  trap 'scripts/stack.sh stop >/dev/null 2>&1 || true; env "${up_env[@]}" scripts/stack.sh stop >/dev/null 2>&1 || true' EXIT
+  for native in 1 0; do
+    echo "==> upgrade: from $prev_version ($prev_commit) to $(scripts/version.sh get), LPAPI_NATIVE=$native, on a fresh stack"
+    env "${up_env[@]}" scripts/stack.sh clean >/dev/null 2>&1 || true
+    if env "${up_env[@]}" LPAPI_NATIVE=$native "LPAPI_PLUGIN_SRC=$prev/wp-plugin/latepoint-api-keys" scripts/stack.sh start >/dev/null; then
+      (
+        eval "$(env "${up_env[@]}" scripts/stack.sh env)"
+        LPAPI_UPGRADE_NEW="$PWD/wp-plugin/latepoint-api-keys" \
+          run_node "upgrade in place from $prev_version, $([[ $native == 1 ]] && echo 'native extension' || echo 'pure-PHP fallback')" tests/upgrade/upgrade.test.mjs
+        declare -p total_pass total_fail failed_suites >"$LOG_DIR/upgrade.state"
+      )
+      # shellcheck source=/dev/null # the counts of the subshell above
+      source "$LOG_DIR/upgrade.state"
+    else
+      record "upgrade: the previous release's stack (native $native)" 0 1 1
+    fi
+  done
+  echo "==> upgrade: building the previous release's extension ($prev_version) for the version-skew test"
+  if CARGO_TARGET_DIR="$PWD/target/previous-release" cargo build --release --quiet --manifest-path "$prev/Cargo.toml"; then
+    echo "==> upgrade: this plugin under the extension $prev_version"
+    env "${up_env[@]}" LPAPI_NATIVE=0 scripts/stack.sh php -d "extension=$PWD/target/previous-release/release/liblpapi.so" \
+      tests/upgrade/version-skew.php 2>&1 | tee "$LOG_DIR/skew.log"; status=${PIPESTATUS[0]}
+    read -r pass fail < <(grep -oP '^[0-9]+ passed, [0-9]+ failed$' "$LOG_DIR/skew.log" | tail -1 | awk '{print $1, $3}')
+    pass=${pass:-0} fail=${fail:-0}
+    [ "$status" -ne 0 ] && [ "$fail" -eq 0 ] && fail=1
+    record "version skew: the extension $prev_version under plugin $(scripts/version.sh get)" "$pass" "$fail" "$status"
+  else
+    record "upgrade: building the extension $prev_version" 0 1 1
+  fi
+  env "${up_env[@]}" scripts/stack.sh stop >/dev/null 2>&1 || true
+else
+  record "upgrade: the previous release in git history" 0 1 1
+fi
+
+# The zip of `make dist` (built by the dist check above) uploaded in wp-admin, on a fresh stack without
+# the plugin (the upgrade stack's ports, made afresh).
+zip="$LOG_DIR/dist/a/latepoint-api-keys-$(scripts/version.sh get).zip"
+echo "==> dist: the plugin zip uploaded in wp-admin (Chromium), on a fresh stack without the plugin"
+env "${up_env[@]}" scripts/stack.sh clean >/dev/null 2>&1 || true
+if [[ -f $zip ]] && env "${up_env[@]}" LPAPI_NATIVE=1 LPAPI_PLUGIN_SRC=none scripts/stack.sh start >/dev/null; then
+  (
+    eval "$(env "${up_env[@]}" scripts/stack.sh env)"
+    LPAPI_DIST_ZIP="$zip" run_node "the plugin zip installed through wp-admin" tests/dist/upload.test.mjs
+    declare -p total_pass total_fail failed_suites >"$LOG_DIR/upload.state"
+  )
+  # shellcheck source=/dev/null # the counts of the subshell above
+  source "$LOG_DIR/upload.state"
+else
+  record "dist: the upload stack (or the zip $zip)" 0 1 1
+fi
+env "${up_env[@]}" scripts/stack.sh stop >/dev/null 2>&1 || true
+env "${up_env[@]}" scripts/stack.sh clean >/dev/null 2>&1 || true
+
 # ---------------------------------------------------------------- real LatePoint
 # Against real LatePoint, on a stack of its own made afresh each run (WordPress 6.5 with LatePoint from
 # LPAPI_LATEPOINT_DIR, in .run-latepoint on ports 8282/3409): first the HTTP suites of the resource routes,
@@ -185,6 +257,26 @@ if [ -f "$LP_DIR/latepoint.php" ]; then
 else
   echo "==> real LatePoint: skipped: $LP_DIR/latepoint.php does not exist (scripts/get-latepoint.sh GIT_DIR puts it there)"
 fi
+
+# ---------------------------------------------------------------- the extension's Debian package
+# Last, because installing a package changes the whole machine (no other suite may see the extension
+# loaded twice): apt-get install, php-fpm restarted with PHP's own configuration (LPAPI_NATIVE=system),
+# then removed and purged; tests/dist/deb.sh's trap always takes it away again.
+debs=("$LOG_DIR"/dist/a/php*-lpapi_*.deb)
+deb="${debs[0]}"; [[ -f $deb ]] || deb=''
+echo "==> dist: the extension's package installed with apt-get, then removed (${deb##*/})"
+env "${up_env[@]}" scripts/stack.sh clean >/dev/null 2>&1 || true
+if [[ -n $deb ]] && env "${up_env[@]}" LPAPI_NATIVE=0 scripts/stack.sh start >/dev/null; then
+  env "${up_env[@]}" tests/dist/deb.sh "$deb" 2>&1 | tee "$LOG_DIR/deb.log"; status=${PIPESTATUS[0]}
+  read -r pass fail < <(grep -oP '^[0-9]+ passed, [0-9]+ failed$' "$LOG_DIR/deb.log" | tail -1 | awk '{print $1, $3}')
+  pass=${pass:-0} fail=${fail:-0}
+  [ "$status" -ne 0 ] && [ "$fail" -eq 0 ] && fail=1
+  record "the extension's Debian package (install, use, remove)" "$pass" "$fail" "$status"
+else
+  record "dist: the package test's stack (or the package)" 0 1 1
+fi
+env "${up_env[@]}" scripts/stack.sh stop >/dev/null 2>&1 || true
+env "${up_env[@]}" scripts/stack.sh clean >/dev/null 2>&1 || true
 
 echo
 if ((${#failed_suites[@]})); then echo "==> failing: ${failed_suites[*]}"; fi

@@ -20,6 +20,8 @@ php_version() {
 scan_dir_for() { # SAPI: prints a PHP_INI_SCAN_DIR that leaves out inis loading lpapi, or nothing
   local sapi="$1" src dest new f
   php_version
+  # LPAPI_NATIVE=system: PHP's own configuration, as it is (the extension's package, or make install).
+  [[ $NATIVE != system ]] || return 0
   src="/etc/php/$PHP_VERSION/$sapi/conf.d"
   grep -qilE '^[[:space:]]*(zend_)?extension[[:space:]]*=.*lpapi' "$src"/*.ini 2>/dev/null || return 0
   dest="$CONF_DIR/php-$sapi-conf.d"
@@ -88,7 +90,7 @@ start_fpm_b() {
 # limits count with LPAPI_REDIS=1. (With LPAPI_NATIVE=0 they are constants in wp-config.php.) The
 # values are INI strings in double quotes: unquoted, the "=" in the URL's query is a syntax error.
 native_redis_args() {
-  [[ $NATIVE == 1 && $REDIS == 1 ]] || return 0
+  [[ $NATIVE != 0 && $REDIS == 1 ]] || return 0
   printf '%s\n' -d "lpapi.redis_url=\"$REDIS_URL\"" -d "lpapi.redis_down=\"$REDIS_DOWN\""
 }
 
@@ -104,6 +106,10 @@ start_fpm_server() { # NAME SOCKET SHM_NAME
   # a table of its own, as two web servers would.
   if [[ $NATIVE == 1 ]]; then
     ext_args=(-d "extension=$EXT" -d "lpapi.shm_name=$shm")
+  elif [[ $NATIVE == system ]]; then
+    ext_args=(-d "lpapi.shm_name=$shm") # PHP's configuration loads it, or not
+  fi
+  if [[ $NATIVE != 0 ]]; then
     mapfile -t redis_args < <(native_redis_args)
     ext_args+=("${redis_args[@]}")
   fi
@@ -114,6 +120,8 @@ start_fpm_server() { # NAME SOCKET SHM_NAME
     cat "$CONF_DIR/$name.conf"
     echo "$scan ${ext_args[*]}"
     [[ $NATIVE != 1 ]] || stat -c '%s %Y %i' "$EXT"
+    # With PHP's own configuration: a package installed or removed needs a fresh php-fpm too.
+    [[ $NATIVE != system ]] || ls -l "/etc/php/$PHP_VERSION/fpm/conf.d/" "$(php-config --extension-dir)/lpapi.so" 2>&1
   } | fingerprint)"
   if alive "$name" && settings_changed "$name" "$fp"; then
     say "$name: settings or extension changed, restarting"
@@ -123,7 +131,7 @@ start_fpm_server() { # NAME SOCKET SHM_NAME
     say "$name: running (pid $(live_pid "$name"))"
     return 0
   fi
-  say "$name: starting $FPM_WORKERS workers, native extension $([[ $NATIVE == 1 ]] && echo "on ($EXT)" || echo off)"
+  say "$name: starting $FPM_WORKERS workers, native extension $(case $NATIVE in 1) echo "on ($EXT)" ;; system) echo "as PHP's configuration says" ;; *) echo off ;; esac)"
   rm -f "$socket"
   "$bin" "${ext_args[@]}" -R -t -y "$CONF_DIR/$name.conf" >"$LOG_DIR/$name-test.out" 2>&1 ||
     { show_logs "$LOG_DIR/$name-test.out"; die "php-fpm rejects $CONF_DIR/$name.conf"; }

@@ -112,7 +112,10 @@ prepare_content() {
   mkdir -p "$CONTENT_DIR"/{plugins,uploads,themes,mu-plugins,upgrade}
   local link="$CONTENT_DIR/plugins/latepoint-api-keys" theme
   if [[ -e $link && ! -L $link ]]; then
-    warn "$link is a real folder, not a link to $PLUGIN_SRC: leaving it"
+    # A real folder: the plugin installed from its zip (LPAPI_PLUGIN_SRC=none), or put there by hand.
+    [[ $PLUGIN_SRC == none ]] || warn "$link is a real folder, not a link to $PLUGIN_SRC: leaving it"
+  elif [[ $PLUGIN_SRC == none ]]; then
+    rm -f "$link"
   else
     ln -sfn "$PLUGIN_SRC" "$link"
   fi
@@ -135,7 +138,11 @@ prepare_content() {
     rm -f "$stand_in_link"
   fi
   # The plugin's drop-in: API requests get a 503 JSON envelope while the database is down.
-  ln -sfn "$PLUGIN_SRC/drop-ins/db-error.php" "$CONTENT_DIR/db-error.php"
+  if [[ $PLUGIN_SRC == none ]]; then
+    [[ ! -L $CONTENT_DIR/db-error.php ]] || rm -f "$CONTENT_DIR/db-error.php"
+  else
+    ln -sfn "$PLUGIN_SRC/drop-ins/db-error.php" "$CONTENT_DIR/db-error.php"
+  fi
   # Must-use plugins of the stack, copied as they are.
   local mu
   for mu in "$TEMPLATES"/mu-plugins/*.php; do

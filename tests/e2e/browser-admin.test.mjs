@@ -506,6 +506,30 @@ update_option('lpapi_settings', array_merge(get_option('lpapi_settings', []), ['
   await page.screenshot({ path: `${SHOTS}/settings-lane.png`, fullPage: true });
 });
 
+test('the privacy policy guide has the plugin\'s text: what it keeps about API clients and what webhooks send', async (t) => {
+  const { p: page } = await loggedIn(t);
+  await page.goto('/wp-admin/options-privacy.php?tab=policyguide');
+  const section = page.locator('.privacy-text-section', { hasText: 'LatePoint API Keys' });
+  await section.first().waitFor();
+  const text = await section.first().textContent();
+  assert.match(text, /IP address/);
+  assert.match(text, /\d+ days/, 'the retention setting');
+  assert.match(text, /webhooks/);
+  assert.match(text, /never stored/);
+});
+
+test('Site Health lists the plugin\'s tests and its Info section', async (t) => {
+  const { p: page } = await loggedIn(t);
+  await page.goto('/wp-admin/site-health.php?tab=debug');
+  const info = page.locator('#health-check-accordion-block-latepoint-api-keys');
+  assert.equal(await info.count(), 1, 'the Info section');
+  assert.match(await info.textContent(), /Plugin version/);
+  const tests = JSON.parse(wpPhp(`require_once ABSPATH . 'wp-admin/includes/class-wp-site-health.php'; echo json_encode(array_keys(WP_Site_Health::get_tests()['direct']));`));
+  for (const name of ['extension', 'rate_table', 'spool', 'cron', 'redis', 'lean_lane', 'latepoint', 'test_keys']) {
+    assert.ok(tests.includes(`lpapi_${name}`), name);
+  }
+});
+
 test('generate: a per-day limit and an operation limit go onto the key, and its Usage view shows them', async (t) => {
   const { p: page } = await loggedIn(t);
   const tag = tagOf('limits');

@@ -261,6 +261,20 @@ test('writes (bookings, customers, keys, webhooks) answer what the document says
   assert.deepEqual([...writes].sort(), documented.sort(), 'write routes without a response check');
 });
 
+test('GET /status answers the document its schema describes (not an envelope), on 200 and on 503', async () => {
+  const res = await fetch(`${API}/status`);
+  const body = await res.json();
+  const op = doc.paths['/status'].get;
+  assert.deepEqual(op.security, [], 'no key');
+  assert.ok(op.responses[String(res.status)], `status ${res.status} is documented`);
+  const errors = [];
+  check(op.responses[String(res.status)].content['application/json'].schema, body, 'GET /status', errors);
+  assert.deepEqual(errors, []);
+  assert.equal(res.status === 200, body.status === 'ok');
+  assert.deepEqual(op.responses['503'].content['application/json'].schema, op.responses['200'].content['application/json'].schema, 'a 503 is the same document');
+  tested.add('/status');
+});
+
 test('every GET route of the document was checked, and every field of each record kind was seen', () => {
   const gets = Object.entries(doc.paths).filter(([, ops]) => ops.get).map(([path]) => path).filter((p) => p !== '/openapi.json');
   assert.deepEqual([...tested].sort(), gets.sort(), 'GET routes without a response check');
@@ -279,7 +293,7 @@ test('every GET route of the document was checked, and every field of each recor
 test('each success response of a route with a record names its schema, and writes too', () => {
   for (const [path, ops] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(ops)) {
-      if (path === '/openapi.json') continue;
+      if (path === '/openapi.json' || path === '/status') continue; // Documents of their own, not envelopes.
       const [status, response] = Object.entries(op.responses).find(([s]) => s.startsWith('2'));
       const schema = response.content['application/json'].schema;
       assert.ok(schema.properties?.data, `${method} ${path} ${status}: data is described`);

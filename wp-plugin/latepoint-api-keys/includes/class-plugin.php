@@ -24,6 +24,7 @@ use LatePointApi\Rest\Catalog_Controller;
 use LatePointApi\Rest\Customers_Controller;
 use LatePointApi\Rest\Locations_Controller;
 use LatePointApi\Rest\Orders_Controller;
+use LatePointApi\Rest\Status_Controller;
 use LatePointApi\Support\Schema;
 use LatePointApi\Webhooks\Delivery_Log;
 use LatePointApi\Webhooks\Delivery_Runner;
@@ -54,6 +55,8 @@ final class Plugin {
 		LatePoint\Api_Author::init();
 		add_action( 'deactivated_plugin', array( LatePoint\Tables::class, 'plugin_deactivated' ) );
 		add_action( 'rest_api_init', array( self::class, 'register_routes' ) );
+		Admin\Site_Health::register();
+		add_action( 'admin_init', array( self::class, 'privacy_policy' ) );
 		if ( is_admin() ) {
 			Admin_Page::register();
 			add_action( 'admin_init', array( Lane_Loader::class, 'maintain' ) );
@@ -75,6 +78,7 @@ final class Plugin {
 		Locations_Controller::class    => array( 'locations' ),
 		Orders_Controller::class       => array( 'orders' ),
 		Openapi_Controller::class      => array( 'openapi.json' ),
+		Status_Controller::class       => array( 'status' ),
 	);
 
 	/** rest_api_init: every route of the plugin. */
@@ -106,7 +110,19 @@ final class Plugin {
 		load_plugin_textdomain( 'latepoint-api-keys', false, dirname( plugin_basename( LPAPI_PLUGIN_FILE ) ) . '/languages' );
 	}
 
-	public static function activate(): void {
+	/**
+	 * Network activation is refused: the plugin's tables, keys and settings
+	 * are per site, and the lean lane does not serve a network. Activate it on
+	 * each site instead.
+	 */
+	public static function activate( bool $network_wide = false ): void {
+		if ( $network_wide && is_multisite() ) {
+			wp_die(
+				esc_html__( 'LatePoint API Keys cannot be network-activated: its keys, logs and settings belong to each site. Activate it on each site that runs LatePoint.', 'latepoint-api-keys' ),
+				esc_html__( 'Network activation refused', 'latepoint-api-keys' ),
+				array( 'back_link' => true )
+			);
+		}
 		Schema::install();
 		self::schedule_events();
 		Lane_Loader::install();
@@ -118,6 +134,21 @@ final class Plugin {
 		wp_clear_scheduled_hook( self::CRON_MAINTENANCE );
 		wp_clear_scheduled_hook( Delivery_Runner::CRON_HOOK );
 		Lane_Loader::remove();
+	}
+
+	/** admin_init: the plugin's text for Settings > Privacy > Policy Guide. */
+	public static function privacy_policy(): void {
+		if ( ! function_exists( 'wp_add_privacy_policy_content' ) ) {
+			return;
+		}
+		$retention = (int) Support\Settings::get( 'retention_days' );
+		$paragraphs = array(
+			__( 'This site offers an API for its bookings (LatePoint API Keys). Apps and services that use it do so with an API key the site\'s administrators issued.', 'latepoint-api-keys' ),
+			/* translators: %d: days */
+			sprintf( __( 'For each API request we keep its time, the route and method, the answer\'s status, the key\'s name and display prefix, and the client\'s IP address and browser or app name (user agent), for %d days; daily counts per key are kept as long. The full API key is never stored.', 'latepoint-api-keys' ), $retention ),
+			__( 'When administrators connect other services by webhooks, the data of each event is sent to them: bookings (dates, services, agents, statuses, prices, the customer\'s comment), customers (name, email, phone, notes, custom fields), orders and payments. Each delivery attempt (time, status, the first 1 KiB of the answer) is logged for the same period.', 'latepoint-api-keys' ),
+		);
+		wp_add_privacy_policy_content( __( 'LatePoint API Keys', 'latepoint-api-keys' ), wp_kses_post( '<p>' . implode( '</p><p>', array_map( 'esc_html', $paragraphs ) ) . '</p>' ) );
 	}
 
 	/** @param array<string, array{interval: int, display: string}> $schedules */

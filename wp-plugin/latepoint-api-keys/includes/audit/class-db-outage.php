@@ -16,6 +16,7 @@ use LatePointApi\Auth\Client_Ip;
 use LatePointApi\Auth\Credentials;
 use LatePointApi\Keys\Key_Format;
 use LatePointApi\Rest\Routes;
+use LatePointApi\Rest\Status_Controller;
 use LatePointApi\Support\Request_Id;
 
 defined( 'ABSPATH' ) || exit;
@@ -49,6 +50,10 @@ final class Db_Outage {
 		}
 		if ( ! headers_sent() ) {
 			header( 'Content-Type: application/json; charset=UTF-8' );
+		}
+		if ( 0 === strcasecmp( $route, '/' . Routes::API_NAMESPACE . Status_Controller::ROUTE ) ) {
+			echo json_encode( Status_Controller::outage() ); // phpcs:ignore LatePointApi.Security.EscapedOutput.OutputNotEscaped -- a JSON body sent as application/json, not HTML.
+			return;
 		}
 		echo json_encode( // phpcs:ignore LatePointApi.Security.EscapedOutput.OutputNotEscaped -- a JSON body sent as application/json, not HTML.
 			array(

@@ -84,6 +84,12 @@ final class Key_Repository {
 		return $row ? $row : null;
 	}
 
+	/** Active test keys not expired at $now (Site Health: none should be on a production site). */
+	public static function count_usable_test_keys( string $now ): int {
+		global $wpdb;
+		return (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM ' . Schema::keys() . " WHERE environment = 'test' AND status = 'active' AND (expires_at IS NULL OR expires_at > %s)", $now ) );
+	}
+
 	/** Active keys not expired at $now. */
 	public static function count_active( string $now ): int {
 		global $wpdb;

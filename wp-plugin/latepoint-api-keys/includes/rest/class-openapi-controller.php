@@ -156,6 +156,15 @@ final class Openapi_Controller {
 			$success = '202';
 		}
 		$returns = empty( $endpoint[ Routes::RESPONSE ] ) ? null : (array) $endpoint[ Routes::RESPONSE ];
+		if ( '/' . Routes::API_NAMESPACE . Status_Controller::ROUTE === $route ) {
+			foreach ( array( '200' => 'Everything is usable.', '503' => 'One check failed (Retry-After: 30); while the database is down, the other checks are null.' ) as $status => $description ) {
+				$operation['responses'][ $status ] = array(
+					'description' => $description . ' Not an envelope.',
+					'content'     => array( 'application/json' => array( 'schema' => Status_Controller::SCHEMA ) ),
+				);
+			}
+			return $operation;
+		}
 		if ( '/' . Routes::API_NAMESPACE . self::ROUTE === $route ) {
 			$operation['responses'][ $success ] = array(
 				'description' => 'This document (not an envelope).',

@@ -43,8 +43,8 @@ final class Routes {
 	const LANE_WITHOUT_ADDONS = 'without_latepoint_addons';
 	/** Routes authenticated by WordPress (cookie + nonce, Application Passwords), not by API keys. */
 	const ADMIN_BASES = array( 'keys', 'logs', 'webhooks' );
-	/** Routes anyone may read: the namespace index and the OpenAPI document. */
-	const PUBLIC_PATHS = array( '', '/openapi.json' );
+	/** Routes anyone may read: the namespace index, the OpenAPI document and the status. */
+	const PUBLIC_PATHS = array( '', '/openapi.json', '/status' );
 
 	/** Whether the route is in this plugin's namespace. */
 	public static function is_api_route( string $route ): bool {

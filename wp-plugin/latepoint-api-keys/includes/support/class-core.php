@@ -100,6 +100,19 @@ final class Core {
 		}
 	}
 
+	/** Whether the rate limiter answers: a peek at a probe bucket (it counts nothing) succeeds. */
+	public static function rate_usable(): bool {
+		try {
+			self::native_rate() ? \lpapi_rate_peek( 'lpapi:probe', 1, 1 ) : Fallback::rate_peek( 'lpapi:probe', 1, 1 );
+		} catch ( SharedMemoryException $e ) {
+			self::$native_rate = false;
+			return self::rate_usable(); // The pure-PHP limiter takes over, as for every request.
+		} catch ( \LatePointApi\Native\LpapiException $e ) {
+			return false;
+		}
+		return true;
+	}
+
 	public static function rate_reset( string $bucket ): void {
 		if ( self::native_rate() ) {
 			try {
