@@ -170,7 +170,10 @@ if read -r prev_commit prev_version < <(tests/upgrade/previous-release.sh); then
   for native in 1 0; do
     echo "==> upgrade: from $prev_version ($prev_commit) to $(scripts/version.sh get), LPAPI_NATIVE=$native, on a fresh stack"
     env "${up_env[@]}" scripts/stack.sh clean >/dev/null 2>&1 || true
-    if env "${up_env[@]}" LPAPI_NATIVE=$native "LPAPI_PLUGIN_SRC=$prev/wp-plugin/latepoint-api-keys" scripts/stack.sh start >/dev/null; then
+    # The previous release as a site has it: a real folder in wp-content/plugins (not a link), activated.
+    if env "${up_env[@]}" LPAPI_NATIVE=$native LPAPI_PLUGIN_SRC=none scripts/stack.sh start >/dev/null &&
+      cp -r "$prev/wp-plugin/latepoint-api-keys" "$(env "${up_env[@]}" scripts/stack.sh env | sed -n 's/^export LPAPI_WP_CONTENT_DIR=//p')/plugins/" &&
+      env "${up_env[@]}" scripts/stack.sh start >/dev/null; then
       (
         eval "$(env "${up_env[@]}" scripts/stack.sh env)"
         LPAPI_UPGRADE_NEW="$PWD/wp-plugin/latepoint-api-keys" \

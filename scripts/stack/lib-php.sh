@@ -121,7 +121,7 @@ start_fpm_server() { # NAME SOCKET SHM_NAME
     echo "$scan ${ext_args[*]}"
     [[ $NATIVE != 1 ]] || stat -c '%s %Y %i' "$EXT"
     # With PHP's own configuration: a package installed or removed needs a fresh php-fpm too.
-    [[ $NATIVE != system ]] || ls -l "/etc/php/$PHP_VERSION/fpm/conf.d/" "$(php-config --extension-dir)/lpapi.so" 2>&1
+    [[ $NATIVE != system ]] || ls -l "/etc/php/$PHP_VERSION/fpm/conf.d/" "$(php-config --extension-dir)/lpapi.so" 2>&1 || true
   } | fingerprint)"
   if alive "$name" && settings_changed "$name" "$fp"; then
     say "$name: settings or extension changed, restarting"

@@ -141,7 +141,7 @@ final class Plugin {
 		if ( ! function_exists( 'wp_add_privacy_policy_content' ) ) {
 			return;
 		}
-		$retention = (int) Support\Settings::get( 'retention_days' );
+		$retention  = (int) Support\Settings::get( 'retention_days' );
 		$paragraphs = array(
 			__( 'This site offers an API for its bookings (LatePoint API Keys). Apps and services that use it do so with an API key the site\'s administrators issued.', 'latepoint-api-keys' ),
 			/* translators: %d: days */
