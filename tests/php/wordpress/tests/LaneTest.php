@@ -123,6 +123,7 @@ final class LaneTest extends TestCase {
 
 	/** The plugin's routes, on a server of their own: pattern => [[method => true], lane] per endpoint. */
 	private static function routes(callable $register): array {
+		rest_get_server(); // rest_api_init has run, as register_rest_route() wants.
 		$saved                     = $GLOBALS['wp_rest_server'] ?? null;
 		$server                    = new \WP_REST_Server();
 		$GLOBALS['wp_rest_server'] = $server;
@@ -218,6 +219,28 @@ final class LaneTest extends TestCase {
 
 		Lane_Loader::remove();
 		$this->assertFileDoesNotExist(Lane_Loader::path());
+	}
+
+	public function test_install_stores_an_english_sites_language_so_no_request_asks_the_database_for_it(): void {
+		global $wpdb;
+		$before = $wpdb->get_row("SELECT option_value, autoload FROM {$wpdb->options} WHERE option_name = 'WPLANG'", ARRAY_A);
+		try {
+			delete_option('WPLANG');
+			Lane_Loader::install();
+			$this->assertSame(array('option_value' => '', 'autoload' => 'yes'), $wpdb->get_row("SELECT option_value, autoload FROM {$wpdb->options} WHERE option_name = 'WPLANG'", ARRAY_A));
+			$this->assertSame('en_US', get_locale() ?: 'en_US');
+			// (update_option() would refuse a language that is not installed.)
+			$wpdb->update($wpdb->options, array('option_value' => 'de_DE'), array('option_name' => 'WPLANG'));
+			wp_cache_delete('alloptions', 'options');
+			Lane_Loader::install();
+			wp_cache_delete('alloptions', 'options');
+			$this->assertSame('de_DE', get_option('WPLANG'), 'a language is left alone');
+		} finally {
+			delete_option('WPLANG');
+			if (null !== $before) {
+				add_option('WPLANG', $before['option_value'], '', $before['autoload']);
+			}
+		}
 	}
 
 	public function test_remove_leaves_a_file_of_the_same_name_that_is_not_the_loader(): void {

@@ -55,6 +55,7 @@ final class Lane_Loader {
 		if ( is_multisite() ) {
 			return __( 'The lean lane does not serve multisite networks.', 'latepoint-api-keys' );
 		}
+		self::autoload_site_language();
 		$contents = self::contents();
 		$path     = self::path();
 		if ( is_file( $path ) && file_get_contents( $path ) === $contents ) {
@@ -72,6 +73,22 @@ final class Lane_Loader {
 			return sprintf( __( 'The loader could not be written into %s (is the folder writable by WordPress?).', 'latepoint-api-keys' ), WPMU_PLUGIN_DIR );
 		}
 		return null;
+	}
+
+	/**
+	 * A site in English has no WPLANG option, so every request of WordPress,
+	 * on both lanes, asks the database for it (get_locale(); the autoloaded
+	 * options do not say it is missing). Saving Settings > General with
+	 * English stores it as '' (autoloaded), which means the same locale: this
+	 * stores it so, once, and the question costs nothing. A site with a
+	 * language, or WPLANG in wp-config.php, is left as it is.
+	 */
+	public static function autoload_site_language(): void {
+		global $wpdb;
+		// The database's answer, not get_option()'s, which filters may change.
+		if ( ! defined( 'WPLANG' ) && ! is_multisite() && null === $wpdb->get_var( "SELECT option_id FROM {$wpdb->options} WHERE option_name = 'WPLANG'" ) && '' === $wpdb->last_error ) {
+			add_option( 'WPLANG', '', '', true );
+		}
 	}
 
 	/** Removes the loader if it is this plugin's. */
