@@ -508,10 +508,12 @@ update_option('lpapi_settings', array_merge(get_option('lpapi_settings', []), ['
 
 test('the privacy policy guide has the plugin\'s text: what it keeps about API clients and what webhooks send', async (t) => {
   const { p: page } = await loggedIn(t);
-  await page.goto('/wp-admin/options-privacy.php?tab=policyguide');
-  const section = page.locator('.privacy-text-section', { hasText: 'LatePoint API Keys' });
-  await section.first().waitFor();
-  const text = await section.first().textContent();
+  await page.goto('/wp-admin/privacy-policy-guide.php');
+  const trigger = page.locator('.privacy-settings-accordion-trigger', { hasText: 'LatePoint API Keys' });
+  await trigger.click();
+  const panel = page.locator(`#${await trigger.getAttribute('aria-controls')}`);
+  await panel.waitFor();
+  const text = await panel.textContent();
   assert.match(text, /IP address/);
   assert.match(text, /\d+ days/, 'the retention setting');
   assert.match(text, /webhooks/);
