@@ -4,6 +4,7 @@
 // no row of the requests made before is lost.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, env, request, createKey, logsOf } from './stack.mjs';
@@ -35,11 +36,18 @@ test('while the database is down API requests get 503 service_unavailable, and n
     assertUnavailable(down, url);
     ids.push(down.json.error.request_id);
   }
+  // /status, for monitoring, answers its own document: the database is down, nothing else is known.
+  const status = await request('/status');
+  assert.equal(status.status, 503);
+  assert.equal(status.headers.get('retry-after'), '30');
+  assert.deepEqual(status.json, { status: 'unavailable', version: fs.readFileSync(new URL('../../VERSION', import.meta.url), 'utf8').trim(), checks: { database: false, limiter: null, latepoint: null } });
   const page = await fetch(`${env.LPAPI_SITE_URL}/`);
   assert.equal(page.status, 503);
   assert.match(await page.text(), /<h1>/, 'other pages get a plain page');
 
   stack('start');
+  const up = await request('/status');
+  assert.equal(up.json.checks.database, true, 'and once it is back, /status says so');
   const back = await request('/me', { key });
   assert.equal(back.status, 200, back.text);
   const rows = await logsOf(id);
