@@ -30,7 +30,10 @@ start_mariadb() {
   port_in_use 127.0.0.1 "$DB_PORT" && die "port 127.0.0.1:$DB_PORT is taken by another program (set LPAPI_DB_PORT)"
   say "mariadb: starting on 127.0.0.1:$DB_PORT (socket $DB_SOCKET)"
   rm -f "$DB_SOCKET"
-  spawn mariadb mariadbd --no-defaults --user=root --datadir="$DATA_DIR" --socket="$DB_SOCKET" \
+  # A temporary folder of its own: servers of other stacks on this machine clean theirs at start, and
+  # a shared /tmp would lose this one's temporary tables ("Error on delete of '/tmp/#sql-temptable…'").
+  mkdir -p "$RUN_DIR/mariadb-tmp"
+  spawn mariadb mariadbd --no-defaults --user=root --datadir="$DATA_DIR" --socket="$DB_SOCKET" --tmpdir="$RUN_DIR/mariadb-tmp" \
     --port="$DB_PORT" --bind-address=127.0.0.1 --pid-file="$PID_DIR/mariadbd.self.pid" \
     --log-error="$LOG_DIR/mariadb.log" --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
     --skip-name-resolve
